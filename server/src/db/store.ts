@@ -1,0 +1,239 @@
+// The relay's one narrow storage interface. Two implementations (SQLite via libsql, MySQL via
+// mysql2) pass the same conformance suite. All byte columns hold opaque client data: ciphertext,
+// sealed shares, wrapped key blobs. Times are milliseconds since the epoch.
+import type { ChannelKind, KdfParams, WireBundle } from '../protocol';
+
+export type Role = 'user' | 'admin';
+export type MemberRole = 'owner' | 'member';
+export type SystemEventKind = 'create' | 'join' | 'leave' | 'remove';
+
+export interface UserRecord {
+  id: string;
+  /** Lower-cased; unique. */
+  username: string;
+  displayName: string;
+  email: string | null;
+  role: Role;
+  disabled: boolean;
+  kdfSalt: Uint8Array;
+  kdf: KdfParams;
+  /** Slow hash of the client's authKey (never the authKey itself). */
+  verifier: string;
+  bundle: WireBundle;
+  keyBlob: Uint8Array;
+  recoveryVerifier: string | null;
+  recoveryBlob: Uint8Array | null;
+  avatarVersion: number | null;
+  createdAt: number;
+  lastSeenAt: number | null;
+}
+
+export type NewUser = Omit<UserRecord, 'disabled' | 'avatarVersion' | 'lastSeenAt'>;
+
+export interface SessionRecord {
+  tokenHash: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface ChannelRecord {
+  id: string;
+  kind: ChannelKind;
+  name: string | null;
+  memberEpoch: number;
+  lastSeq: number;
+  createdAt: number;
+}
+
+export interface MemberRecord {
+  channelId: string;
+  userId: string;
+  role: MemberRole;
+  /** Seq of the member's join entry: the first entry they may read. */
+  joinedSeq: number;
+}
+
+/** A channel as one member sees it. */
+export interface MembershipView {
+  channel: ChannelRecord;
+  member: MemberRecord;
+  readSeq: number;
+  /** Messages (not system entries, not own, not deleted) after readSeq. */
+  unread: number;
+}
+
+export interface ShareRecord {
+  channelId: string;
+  senderId: string;
+  keyId: number;
+  recipientId: string;
+  sealed: Uint8Array;
+  /** The channel's memberEpoch when this sender key was first shared. */
+  epoch: number;
+}
+
+export interface MessageRecord {
+  channelId: string;
+  seq: number;
+  kind: 'msg' | 'system';
+  senderId: string | null;
+  keyId: number | null;
+  clientMsgId: string | null;
+  /** null once deleted (the tombstone stays) and for system entries. */
+  ciphertext: Uint8Array | null;
+  sentAt: number;
+  deleted: boolean;
+  system: { event: SystemEventKind; userId: string; actorId: string | null } | null;
+}
+
+export interface NewMessage {
+  channelId: string;
+  senderId: string;
+  keyId: number;
+  clientMsgId: string;
+  ciphertext: Uint8Array;
+}
+
+/**
+ * Outcome of one send. Checks run inside the appending transaction, so a membership change can
+ * never slip between the coverage check and the insert.
+ */
+export type AppendResult =
+  | { ok: true; message: MessageRecord; duplicate: boolean }
+  | { ok: false; code: 'not_member' | 'not_found' | 'stale_key' }
+  | { ok: false; code: 'missing_shares'; missing: string[] };
+
+/** Result of a membership change: the system entry and the channel after it. */
+export interface MembershipChange {
+  channel: ChannelRecord;
+  entry: MessageRecord;
+}
+
+export interface AdminUserRecord extends UserRecord {
+  messageCount: number;
+}
+
+export interface StoreStats {
+  users: number;
+  disabledUsers: number;
+  channels: number;
+  messages: number;
+  ciphertextBytes: number;
+  activeSessions: number;
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'mysql';
+  close(): Promise<void>;
+
+  // ---- users ----
+  /**
+   * Creates the user, makes them admin when they are the first user (or `forceAdmin`), adds them
+   * to the broadcast channel (a `join` entry), all in one transaction. Throws
+   * `UniqueViolation` when the username is taken.
+   */
+  createUser(user: Omit<NewUser, 'role'>, opts?: { forceAdmin?: boolean }): Promise<UserRecord>;
+  getUserById(id: string): Promise<UserRecord | null>;
+  getUserByUsername(username: string): Promise<UserRecord | null>;
+  listUsers(): Promise<UserRecord[]>;
+  updateProfile(id: string, patch: { displayName?: string; email?: string | null }): Promise<UserRecord | null>;
+  updateCredentials(
+    id: string,
+    creds: { kdfSalt: Uint8Array; kdf: KdfParams; verifier: string; keyBlob: Uint8Array },
+  ): Promise<void>;
+  setRecovery(id: string, recovery: { verifier: string; blob: Uint8Array } | null): Promise<void>;
+  setRole(id: string, role: Role): Promise<void>;
+  setDisabled(id: string, disabled: boolean): Promise<void>;
+  touchLastSeen(id: string, at: number): Promise<void>;
+  /**
+   * Deletes the account: sessions, avatar, pins, shares to and from it, memberships (each with a
+   * `remove` entry and an epoch bump), and the ciphertext of its messages (tombstones stay).
+   */
+  deleteUser(id: string): Promise<MembershipChange[]>;
+
+  // ---- sessions ----
+  createSession(session: SessionRecord): Promise<void>;
+  getSession(tokenHash: string): Promise<SessionRecord | null>;
+  deleteSession(tokenHash: string): Promise<void>;
+  /** Ends every session of the user except `keepTokenHash`. */
+  deleteUserSessions(userId: string, keepTokenHash?: string): Promise<void>;
+  deleteExpiredSessions(now: number): Promise<number>;
+
+  // ---- avatars and pins ----
+  putAvatar(userId: string, mime: string, data: Uint8Array): Promise<number>;
+  getAvatar(userId: string): Promise<{ mime: string; data: Uint8Array; version: number } | null>;
+  deleteAvatar(userId: string): Promise<void>;
+  getPins(userId: string): Promise<Uint8Array | null>;
+  putPins(userId: string, blob: Uint8Array): Promise<void>;
+
+  // ---- channels and membership ----
+  /** Creates the broadcast channel if it does not exist. Idempotent. */
+  ensureBroadcast(): Promise<ChannelRecord>;
+  getChannel(id: string): Promise<ChannelRecord | null>;
+  /**
+   * Creates a dm or group with a `create` entry by the first member and a `join` entry per member.
+   * For a dm that already exists, returns it unchanged (`created: false`).
+   */
+  createChannel(input: {
+    id: string;
+    kind: 'dm' | 'group';
+    name: string | null;
+    members: { userId: string; role: MemberRole }[];
+    createdAt: number;
+  }): Promise<{ channel: ChannelRecord; created: boolean }>;
+  listMemberships(userId: string): Promise<MembershipView[]>;
+  getMembers(channelId: string): Promise<MemberRecord[]>;
+  getMember(channelId: string, userId: string): Promise<MemberRecord | null>;
+  /** Appends a `join` entry, bumps memberEpoch (not for broadcast), adds the member. */
+  addMember(channelId: string, userId: string, actorId: string | null): Promise<MembershipChange>;
+  /** Appends a `leave` (self) or `remove` entry, bumps memberEpoch, removes the member. */
+  removeMember(channelId: string, userId: string, actorId: string | null): Promise<MembershipChange>;
+
+  // ---- sender-key shares ----
+  /**
+   * Stores shares for (channel, sender, keyId). The key's epoch is the channel's memberEpoch at
+   * its first upload and never changes; re-uploading a share for a recipient replaces it.
+   * Returns that epoch.
+   */
+  putShares(
+    channelId: string,
+    senderId: string,
+    keyId: number,
+    shares: { recipientId: string; sealed: Uint8Array }[],
+  ): Promise<number>;
+  getShares(
+    channelId: string,
+    recipientId: string,
+    filter?: { senderId?: string; keyId?: number },
+  ): Promise<ShareRecord[]>;
+
+  // ---- messages ----
+  /**
+   * Appends a batch of sends in ONE transaction, each checked (membership, key epoch, share
+   * coverage of every current member) and idempotent on (senderId, clientMsgId): a retry returns
+   * the original message with `duplicate: true`. Results are in input order.
+   */
+  appendMessages(batch: NewMessage[], now: number): Promise<AppendResult[]>;
+  /** Timeline entries with seq > after (ascending), or < before (returned ascending), never below minSeq. */
+  listMessages(
+    channelId: string,
+    query: { after?: number; before?: number; limit: number; minSeq: number },
+  ): Promise<{ messages: MessageRecord[]; hasMore: boolean }>;
+  getMessage(channelId: string, seq: number): Promise<MessageRecord | null>;
+  /** Removes the ciphertext of the sender's own message and marks it deleted. */
+  deleteMessage(channelId: string, seq: number, senderId: string): Promise<'deleted' | 'not_found' | 'forbidden'>;
+  setReadMarker(userId: string, channelId: string, seq: number): Promise<void>;
+
+  // ---- admin ----
+  listUsersForAdmin(): Promise<AdminUserRecord[]>;
+  stats(now: number): Promise<StoreStats>;
+}
+
+/** Thrown by createUser when the username is taken. */
+export class UniqueViolation extends Error {
+  constructor(what: string) {
+    super(`${what} already exists`);
+    this.name = 'UniqueViolation';
+  }
+}

@@ -1,0 +1,226 @@
+// REST bodies and responses under /api. Requests are strict (unknown fields are refused).
+import { z } from 'zod';
+import {
+  bytes,
+  ChannelId,
+  ChannelKind,
+  ClientMsgId,
+  DisplayName,
+  Email,
+  KdfParams,
+  KeyId,
+  Seq,
+  UserId,
+  Username,
+  WireBundle,
+} from './common';
+
+export const MAX_KEY_BLOB_BYTES = 24 + 96 + 16;
+export const MAX_CIPHERTEXT_BYTES = 64 * 1024;
+export const MAX_SEALED_SHARE_BYTES = 48 + 64 + 32;
+export const MAX_PINS_BYTES = 256 * 1024;
+
+const AuthKey = bytes(32, 32);
+const Salt = bytes(16, 16);
+const KeyBlob = bytes(24 + 16 + 96, MAX_KEY_BLOB_BYTES);
+
+// ---- accounts ----
+
+export const KdfQuery = z.strictObject({ username: Username });
+export const KdfResponse = z.object({ salt: z.string(), kdf: KdfParams });
+
+export const RegisterBody = z.strictObject({
+  username: Username,
+  displayName: DisplayName.optional(),
+  salt: Salt,
+  kdf: KdfParams,
+  authKey: AuthKey,
+  bundle: WireBundle,
+  keyBlob: KeyBlob,
+  recovery: z.strictObject({ authKey: AuthKey, keyBlob: KeyBlob }).optional(),
+});
+export type RegisterBody = z.infer<typeof RegisterBody>;
+
+export const LoginBody = z.strictObject({ username: Username, authKey: AuthKey });
+
+export const Me = z.object({
+  id: UserId,
+  username: z.string(),
+  displayName: z.string(),
+  email: z.string().nullable(),
+  role: z.enum(['user', 'admin']),
+  avatarVersion: z.number().int().nullable(),
+  hasRecovery: z.boolean(),
+  createdAt: z.number(),
+});
+export type Me = z.infer<typeof Me>;
+
+/** Login, registration and recovery answer with the user and what the client needs to unlock. */
+export const SessionResponse = z.object({
+  user: Me,
+  bundle: WireBundle,
+  keyBlob: z.string(),
+});
+export type SessionResponse = z.infer<typeof SessionResponse>;
+
+export const PasswordChangeBody = z.strictObject({
+  oldAuthKey: AuthKey,
+  salt: Salt,
+  kdf: KdfParams,
+  authKey: AuthKey,
+  keyBlob: KeyBlob,
+});
+
+export const RecoverySetBody = z.strictObject({ authKey: AuthKey, keyBlob: KeyBlob });
+export const RecoveryFetchBody = z.strictObject({ username: Username, recoveryAuthKey: AuthKey });
+export const RecoveryFetchResponse = z.object({ keyBlob: z.string(), bundle: WireBundle });
+export const RecoveryResetBody = z.strictObject({
+  username: Username,
+  recoveryAuthKey: AuthKey,
+  salt: Salt,
+  kdf: KdfParams,
+  authKey: AuthKey,
+  keyBlob: KeyBlob,
+});
+
+// ---- profile and directory ----
+
+export const ProfilePatchBody = z
+  .strictObject({ displayName: DisplayName.optional(), email: Email.nullable().optional() })
+  .refine((b) => b.displayName !== undefined || b.email !== undefined, 'nothing to change');
+
+export const PublicUser = z.object({
+  id: UserId,
+  username: z.string(),
+  displayName: z.string(),
+  bundle: WireBundle,
+  avatarVersion: z.number().int().nullable(),
+});
+export type PublicUser = z.infer<typeof PublicUser>;
+export const DirectoryResponse = z.object({ users: z.array(PublicUser) });
+
+export const PinsBody = z.strictObject({ blob: bytes(24 + 16 + 64, MAX_PINS_BYTES) });
+export const PinsResponse = z.object({ blob: z.string().nullable() });
+
+// ---- channels ----
+
+export const Member = z.object({
+  userId: UserId,
+  role: z.enum(['owner', 'member']),
+  joinedSeq: Seq,
+});
+export type Member = z.infer<typeof Member>;
+
+export const ChannelSummary = z.object({
+  id: ChannelId,
+  kind: ChannelKind,
+  name: z.string().nullable(),
+  memberEpoch: z.number().int(),
+  lastSeq: Seq,
+  joinedSeq: Seq,
+  readSeq: Seq,
+  unread: z.number().int(),
+  members: z.array(Member),
+});
+export type ChannelSummary = z.infer<typeof ChannelSummary>;
+export const ChannelListResponse = z.object({ channels: z.array(ChannelSummary) });
+
+export const OpenDmBody = z.strictObject({ peerId: UserId });
+export const CreateGroupBody = z.strictObject({ name: z.string().trim().min(1).max(64) });
+export const InviteBody = z.strictObject({ userId: UserId });
+export const ChannelParams = z.strictObject({ id: ChannelId });
+export const MemberParams = z.strictObject({ id: ChannelId, userId: UserId });
+
+// ---- sender-key shares ----
+
+export const SharesUploadBody = z.strictObject({
+  keyId: KeyId,
+  shares: z
+    .array(z.strictObject({ recipientId: UserId, sealed: bytes(48 + 64 + 32, MAX_SEALED_SHARE_BYTES) }))
+    .min(1)
+    .max(10_000),
+});
+export const WireShare = z.object({
+  channelId: ChannelId,
+  senderId: UserId,
+  keyId: KeyId,
+  recipientId: UserId,
+  sealed: z.string(),
+  epoch: z.number().int(),
+});
+export type WireShare = z.infer<typeof WireShare>;
+export const SharesQuery = z.strictObject({
+  senderId: UserId.optional(),
+  keyId: z.coerce.number().pipe(KeyId).optional(),
+});
+export const SharesResponse = z.object({ shares: z.array(WireShare) });
+
+// ---- messages ----
+
+export const SendBody = z.strictObject({
+  clientMsgId: ClientMsgId,
+  keyId: KeyId,
+  ciphertext: bytes(24 + 16 + 64, MAX_CIPHERTEXT_BYTES),
+});
+export type SendBody = z.infer<typeof SendBody>;
+export const SendResponse = z.object({ seq: Seq, sentAt: z.number() });
+
+export const SystemEvent = z.object({
+  event: z.enum(['create', 'join', 'leave', 'remove']),
+  userId: UserId,
+  actorId: UserId.nullable(),
+});
+
+/** One timeline entry: a ciphertext from a member, a tombstone, or a membership event. */
+export const WireMessage = z.object({
+  channelId: ChannelId,
+  seq: Seq,
+  kind: z.enum(['msg', 'system']),
+  senderId: UserId.nullable(),
+  keyId: KeyId.nullable(),
+  clientMsgId: z.string().nullable(),
+  ciphertext: z.string().nullable(),
+  sentAt: z.number(),
+  deleted: z.boolean(),
+  system: SystemEvent.nullable(),
+});
+export type WireMessage = z.infer<typeof WireMessage>;
+
+export const HistoryQuery = z
+  .strictObject({
+    after: z.coerce.number().pipe(Seq).optional(),
+    before: z.coerce.number().pipe(Seq).optional(),
+    limit: z.coerce.number().pipe(z.number().int().min(1).max(200)).default(50),
+  })
+  .refine((q) => q.after === undefined || q.before === undefined, 'use after or before, not both');
+export const HistoryResponse = z.object({ messages: z.array(WireMessage), hasMore: z.boolean() });
+
+export const MessageParams = z.strictObject({ id: ChannelId, seq: z.coerce.number().pipe(Seq) });
+export const ReadBody = z.strictObject({ seq: Seq });
+
+// ---- admin ----
+
+export const AdminUser = z.object({
+  id: UserId,
+  username: z.string(),
+  displayName: z.string(),
+  email: z.string().nullable(),
+  role: z.enum(['user', 'admin']),
+  disabled: z.boolean(),
+  createdAt: z.number(),
+  lastSeenAt: z.number().nullable(),
+  messageCount: z.number().int(),
+});
+export type AdminUser = z.infer<typeof AdminUser>;
+export const AdminUsersResponse = z.object({ users: z.array(AdminUser) });
+export const AdminUserParams = z.strictObject({ id: UserId });
+export const StatsResponse = z.object({
+  users: z.number().int(),
+  disabledUsers: z.number().int(),
+  channels: z.number().int(),
+  messages: z.number().int(),
+  ciphertextBytes: z.number().int(),
+  activeSessions: z.number().int(),
+  connectedSockets: z.number().int(),
+  uptimeSeconds: z.number(),
+});
