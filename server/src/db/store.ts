@@ -137,7 +137,10 @@ export interface Store {
   getUserById(id: string): Promise<UserRecord | null>;
   getUserByUsername(username: string): Promise<UserRecord | null>;
   listUsers(): Promise<UserRecord[]>;
-  updateProfile(id: string, patch: { displayName?: string; email?: string | null }): Promise<UserRecord | null>;
+  updateProfile(
+    id: string,
+    patch: { displayName?: string; email?: string | null },
+  ): Promise<UserRecord | null>;
   updateCredentials(
     id: string,
     creds: { kdfSalt: Uint8Array; kdf: KdfParams; verifier: string; keyBlob: Uint8Array },
@@ -185,16 +188,22 @@ export interface Store {
   listMemberships(userId: string): Promise<MembershipView[]>;
   getMembers(channelId: string): Promise<MemberRecord[]>;
   getMember(channelId: string, userId: string): Promise<MemberRecord | null>;
-  /** Appends a `join` entry, bumps memberEpoch (not for broadcast), adds the member. */
+  /**
+   * Appends a `join` entry, bumps memberEpoch (not for broadcast), adds the member. Throws
+   * `RecordNotFound` (channel or user) or `UniqueViolation` (already a member).
+   */
   addMember(channelId: string, userId: string, actorId: string | null): Promise<MembershipChange>;
-  /** Appends a `leave` (self) or `remove` entry, bumps memberEpoch, removes the member. */
+  /**
+   * Appends a `leave` (self) or `remove` entry, bumps memberEpoch (broadcast too: a ban), removes
+   * the member and their read marker. Throws `RecordNotFound` (channel or membership).
+   */
   removeMember(channelId: string, userId: string, actorId: string | null): Promise<MembershipChange>;
 
   // ---- sender-key shares ----
   /**
    * Stores shares for (channel, sender, keyId). The key's epoch is the channel's memberEpoch at
    * its first upload and never changes; re-uploading a share for a recipient replaces it.
-   * Returns that epoch.
+   * Returns that epoch. Throws `RecordNotFound` when the channel does not exist.
    */
   putShares(
     channelId: string,
@@ -222,7 +231,11 @@ export interface Store {
   ): Promise<{ messages: MessageRecord[]; hasMore: boolean }>;
   getMessage(channelId: string, seq: number): Promise<MessageRecord | null>;
   /** Removes the ciphertext of the sender's own message and marks it deleted. */
-  deleteMessage(channelId: string, seq: number, senderId: string): Promise<'deleted' | 'not_found' | 'forbidden'>;
+  deleteMessage(
+    channelId: string,
+    seq: number,
+    senderId: string,
+  ): Promise<'deleted' | 'not_found' | 'forbidden'>;
   setReadMarker(userId: string, channelId: string, seq: number): Promise<void>;
 
   // ---- admin ----
@@ -235,5 +248,13 @@ export class UniqueViolation extends Error {
   constructor(what: string) {
     super(`${what} already exists`);
     this.name = 'UniqueViolation';
+  }
+}
+
+/** Thrown when an operation names a channel, user or membership that does not exist. */
+export class RecordNotFound extends Error {
+  constructor(what: string) {
+    super(`${what} not found`);
+    this.name = 'RecordNotFound';
   }
 }

@@ -28,6 +28,7 @@ const KeyBlob = bytes(24 + 16 + 96, MAX_KEY_BLOB_BYTES);
 
 export const KdfQuery = z.strictObject({ username: Username });
 export const KdfResponse = z.object({ salt: z.string(), kdf: KdfParams });
+export type KdfResponse = z.infer<typeof KdfResponse>;
 
 export const RegisterBody = z.strictObject({
   username: Username,
@@ -74,6 +75,7 @@ export const PasswordChangeBody = z.strictObject({
 export const RecoverySetBody = z.strictObject({ authKey: AuthKey, keyBlob: KeyBlob });
 export const RecoveryFetchBody = z.strictObject({ username: Username, recoveryAuthKey: AuthKey });
 export const RecoveryFetchResponse = z.object({ keyBlob: z.string(), bundle: WireBundle });
+export type RecoveryFetchResponse = z.infer<typeof RecoveryFetchResponse>;
 export const RecoveryResetBody = z.strictObject({
   username: Username,
   recoveryAuthKey: AuthKey,
@@ -98,9 +100,16 @@ export const PublicUser = z.object({
 });
 export type PublicUser = z.infer<typeof PublicUser>;
 export const DirectoryResponse = z.object({ users: z.array(PublicUser) });
+export type DirectoryResponse = z.infer<typeof DirectoryResponse>;
+export const UserParams = z.strictObject({ id: UserId });
+/** `?v=` names the avatar version the client expects; a match is served as immutable. */
+export const AvatarQuery = z.strictObject({ v: z.coerce.number().pipe(z.number().int().min(0)).optional() });
+export const AvatarResponse = z.object({ avatarVersion: z.number().int() });
+export type AvatarResponse = z.infer<typeof AvatarResponse>;
 
 export const PinsBody = z.strictObject({ blob: bytes(24 + 16 + 64, MAX_PINS_BYTES) });
 export const PinsResponse = z.object({ blob: z.string().nullable() });
+export type PinsResponse = z.infer<typeof PinsResponse>;
 
 // ---- channels ----
 
@@ -154,6 +163,7 @@ export const SharesQuery = z.strictObject({
   keyId: z.coerce.number().pipe(KeyId).optional(),
 });
 export const SharesResponse = z.object({ shares: z.array(WireShare) });
+export type SharesResponse = z.infer<typeof SharesResponse>;
 
 // ---- messages ----
 
@@ -164,6 +174,7 @@ export const SendBody = z.strictObject({
 });
 export type SendBody = z.infer<typeof SendBody>;
 export const SendResponse = z.object({ seq: Seq, sentAt: z.number() });
+export type SendResponse = z.infer<typeof SendResponse>;
 
 export const SystemEvent = z.object({
   event: z.enum(['create', 'join', 'leave', 'remove']),
@@ -194,6 +205,7 @@ export const HistoryQuery = z
   })
   .refine((q) => q.after === undefined || q.before === undefined, 'use after or before, not both');
 export const HistoryResponse = z.object({ messages: z.array(WireMessage), hasMore: z.boolean() });
+export type HistoryResponse = z.infer<typeof HistoryResponse>;
 
 export const MessageParams = z.strictObject({ id: ChannelId, seq: z.coerce.number().pipe(Seq) });
 export const ReadBody = z.strictObject({ seq: Seq });
@@ -213,7 +225,8 @@ export const AdminUser = z.object({
 });
 export type AdminUser = z.infer<typeof AdminUser>;
 export const AdminUsersResponse = z.object({ users: z.array(AdminUser) });
-export const AdminUserParams = z.strictObject({ id: UserId });
+export type AdminUsersResponse = z.infer<typeof AdminUsersResponse>;
+export const AdminUserParams = UserParams;
 export const StatsResponse = z.object({
   users: z.number().int(),
   disabledUsers: z.number().int(),
@@ -224,3 +237,4 @@ export const StatsResponse = z.object({
   connectedSockets: z.number().int(),
   uptimeSeconds: z.number(),
 });
+export type StatsResponse = z.infer<typeof StatsResponse>;

@@ -1,0 +1,69 @@
+// Builds the relay's HTTP app from its dependencies. Never listens: server.ts serves it, and
+// tests call `app.request()` with no socket.
+import { Hono } from 'hono';
+import { Verifier } from './auth/verifier';
+import { bodyLimits } from './middleware/body-limit';
+import { csrfGuard } from './middleware/csrf';
+import { renderError, renderNotFound } from './middleware/errors';
+import { MemoryRateLimiter } from './middleware/rate-limit';
+import { requestContext } from './middleware/request-context';
+import { securityHeaders } from './middleware/security-headers';
+import type { AppDeps, AppEnv, ResolvedDeps } from './middleware/types';
+import { webApp } from './middleware/web-app';
+import { adminRoutes } from './routes/admin';
+import { authRoutes } from './routes/auth';
+import { channelRoutes } from './routes/channels';
+import { meRoutes } from './routes/me';
+import { userRoutes } from './routes/users';
+
+export type { AppDeps, AppEnv, ResolvedDeps } from './middleware/types';
+
+export function resolveDeps(deps: AppDeps): ResolvedDeps {
+  const now = deps.now ?? Date.now;
+  const { store } = deps;
+  return {
+    ...deps,
+    now,
+    limiters: deps.limiters ?? {
+      auth: new MemoryRateLimiter(deps.config.login.maxAttempts, deps.config.login.windowMs, now),
+    },
+    connectedSockets: deps.connectedSockets ?? (() => 0),
+    appendMessage:
+      deps.appendMessage ??
+      (async (message, at) => {
+        const [result] = await store.appendMessages([message], at);
+        if (!result) throw new Error('appendMessages returned no result');
+        return result;
+      }),
+    webDist: deps.webDist ?? null,
+    startedAt: deps.startedAt ?? now(),
+    verifier: new Verifier(deps.config.scrypt.logN),
+  };
+}
+
+export function buildApp(deps: AppDeps): Hono<AppEnv> {
+  const d = resolveDeps(deps);
+  const app = new Hono<AppEnv>();
+
+  app.use('*', requestContext(d.logger, d.config.trustProxy));
+  app.use('*', securityHeaders({ hsts: d.config.hsts }));
+  app.use('/api/*', async (c, next) => {
+    await next();
+    if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
+  });
+  app.use('/api/*', csrfGuard({ publicOrigins: d.config.publicOrigins }));
+  app.use('/api/*', bodyLimits(d.config.limits));
+
+  app.route('/api/auth', authRoutes(d));
+  app.route('/api/me', meRoutes(d));
+  app.route('/api/users', userRoutes(d));
+  app.route('/api/channels', channelRoutes(d));
+  app.route('/api/admin', adminRoutes(d));
+  app.all('/api/*', renderNotFound);
+
+  if (d.webDist) app.use('*', webApp(d.webDist));
+
+  app.notFound(renderNotFound);
+  app.onError((err, c) => renderError(err, c, d.logger));
+  return app;
+}

@@ -1,0 +1,15 @@
+// DESIGN §3 step 5: for an unknown username the KDF answer is a deterministic fake, an HMAC of
+// the username under the server secret, with the default INTERACTIVE params, so that asking for
+// a salt does not reveal whether the account exists.
+import { createHmac } from 'node:crypto';
+import type { KdfParams } from '../protocol';
+
+/** libsodium's crypto_pwhash OPSLIMIT_INTERACTIVE and MEMLIMIT_INTERACTIVE for Argon2id. */
+export const INTERACTIVE_KDF: KdfParams = { alg: 'argon2id13', opslimit: 2, memlimit: 64 * 1024 * 1024 };
+
+const SALT_BYTES = 16;
+
+export function fakeSalt(serverSecret: Uint8Array, username: string): Uint8Array {
+  const mac = createHmac('sha256', serverSecret).update(`parley/fake-salt/v1\0${username}`, 'utf8').digest();
+  return new Uint8Array(mac.subarray(0, SALT_BYTES));
+}

@@ -1,0 +1,131 @@
+// The seam between the store's logic (drizzle-store.ts, written once) and a SQL dialect: each
+// backend implements these small queries with its own drizzle tables, and says how to run a
+// transaction. Every method is one statement (or a fixed few) with no decisions in it.
+import type {
+  AvatarRow,
+  ChannelRow,
+  MemberRow,
+  MessageRow,
+  PinsRow,
+  SenderKeyRow,
+  SessionRow,
+  ShareRow,
+  UserPatch,
+  UserRow,
+} from './shared';
+import type { StoreStats } from './store';
+
+export interface MembershipRow {
+  channel: ChannelRow;
+  member: MemberRow;
+  readSeq: number;
+  unread: number;
+}
+
+export interface Queries {
+  // users
+  insertUser(row: UserRow): Promise<void>;
+  userById(id: string): Promise<UserRow | undefined>;
+  userByUsername(username: string): Promise<UserRow | undefined>;
+  listUsers(): Promise<UserRow[]>;
+  countUsers(): Promise<number>;
+  updateUser(id: string, patch: UserPatch): Promise<void>;
+  deleteUser(id: string): Promise<void>;
+  /** Stored, not deleted `msg` entries per sender. */
+  messageCountsBySender(): Promise<Map<string, number>>;
+
+  // sessions
+  insertSession(row: SessionRow): Promise<void>;
+  sessionByHash(tokenHash: string): Promise<SessionRow | undefined>;
+  deleteSession(tokenHash: string): Promise<void>;
+  deleteSessionsOf(userId: string, keepTokenHash: string | undefined): Promise<void>;
+  deleteExpiredSessions(now: number): Promise<number>;
+
+  // avatars and pins
+  upsertAvatar(row: AvatarRow): Promise<void>;
+  avatarOf(userId: string): Promise<AvatarRow | undefined>;
+  deleteAvatar(userId: string): Promise<void>;
+  upsertPins(row: PinsRow): Promise<void>;
+  pinsOf(userId: string): Promise<PinsRow | undefined>;
+  deletePins(userId: string): Promise<void>;
+
+  // channels and members
+  insertChannelIfAbsent(row: ChannelRow): Promise<void>;
+  channelById(id: string): Promise<ChannelRow | undefined>;
+  /** Reads the channel row and holds its write lock until the transaction ends. */
+  lockChannel(id: string): Promise<ChannelRow | undefined>;
+  updateChannel(id: string, patch: { lastSeq: number; memberEpoch: number }): Promise<void>;
+  insertMember(row: MemberRow): Promise<void>;
+  deleteMember(channelId: string, userId: string): Promise<void>;
+  member(channelId: string, userId: string): Promise<MemberRow | undefined>;
+  /** Ordered by joinedSeq. */
+  membersOf(channelId: string): Promise<MemberRow[]>;
+  channelIdsOf(userId: string): Promise<string[]>;
+  /** With read marker (0 when none) and unread count of messages after max(readSeq, joinedSeq). */
+  membershipsOf(userId: string): Promise<MembershipRow[]>;
+  /** Moves the marker forward only. */
+  raiseReadMarker(userId: string, channelId: string, seq: number): Promise<void>;
+  deleteReadMarker(userId: string, channelId: string): Promise<void>;
+
+  // sender keys and shares
+  insertSenderKeyIfAbsent(row: SenderKeyRow): Promise<void>;
+  senderKey(channelId: string, senderId: string, keyId: number): Promise<SenderKeyRow | undefined>;
+  /** Inserts the shares, replacing the sealed value of any that exist. At most SHARE_CHUNK rows. */
+  upsertShares(rows: ShareRow[]): Promise<void>;
+  shareRecipients(channelId: string, senderId: string, keyId: number): Promise<string[]>;
+  sharesFor(
+    channelId: string,
+    recipientId: string,
+    filter: { senderId?: string; keyId?: number },
+  ): Promise<{ share: ShareRow; epoch: number }[]>;
+  /** Sender keys of the user and every share to or from them. */
+  deleteKeysAndSharesOf(userId: string): Promise<void>;
+
+  // messages
+  insertMessage(row: MessageRow): Promise<void>;
+  messageAt(channelId: string, seq: number): Promise<MessageRow | undefined>;
+  messageByClientId(senderId: string, clientMsgId: string): Promise<MessageRow | undefined>;
+  /** after < seq < below, ascending. */
+  messagesAfter(channelId: string, after: number, below: number, limit: number): Promise<MessageRow[]>;
+  /** from <= seq < before, descending. */
+  messagesBefore(channelId: string, before: number, from: number, limit: number): Promise<MessageRow[]>;
+  markDeleted(channelId: string, seq: number): Promise<void>;
+  /** Drops the ciphertext of every message the user sent; the tombstones stay. */
+  wipeMessagesOf(senderId: string): Promise<void>;
+
+  stats(now: number): Promise<StoreStats>;
+}
+
+/** Rows per multi-row insert: far below SQLite's bound-parameter limit. */
+export const SHARE_CHUNK = 500;
+
+export interface Backend {
+  readonly dialect: 'sqlite' | 'mysql';
+  /** Queries outside any transaction: use for reads only. */
+  readonly reads: Queries;
+  /**
+   * Runs `fn` in one transaction. Transactions that touch a channel lock its row first
+   * (`lockChannel`), in sorted id order when there are several, so that writers queue per channel.
+   */
+  transaction<T>(fn: (q: Queries) => Promise<T>): Promise<T>;
+  /** Runs a single-statement write (no transaction needed, but serialized where the dialect must). */
+  write<T>(fn: (q: Queries) => Promise<T>): Promise<T>;
+  isUniqueViolation(err: unknown): boolean;
+  close(): Promise<void>;
+}
+
+/** The first row of a result, if any. */
+export async function first<T>(rows: Promise<T[]>): Promise<T | undefined> {
+  return (await rows)[0];
+}
+
+/** Walks an error's `cause` chain (drizzle wraps driver errors in DrizzleQueryError). */
+export function errorChain(err: unknown): unknown[] {
+  const chain: unknown[] = [];
+  let current: unknown = err;
+  while (current !== undefined && current !== null && chain.length < 8) {
+    chain.push(current);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return chain;
+}

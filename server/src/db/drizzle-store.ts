@@ -1,0 +1,546 @@
+// The Store, written once over a dialect Backend: every decision (roles, seq assignment, the send
+// checks, membership entries and epochs, idempotency) lives here; backends only run queries.
+import { type Backend, type Queries, SHARE_CHUNK } from './backend';
+import {
+  BROADCAST_ID,
+  type ChannelRow,
+  channelFromRow,
+  checkSend,
+  type MessageRow,
+  memberFromRow,
+  messageFromRow,
+  messageRow,
+  nextAvatarVersion,
+  type SendContext,
+  shareFromRow,
+  systemRow,
+  type UserPatch,
+  userFromRow,
+  userToRow,
+} from './shared';
+import {
+  type AdminUserRecord,
+  type AppendResult,
+  type ChannelRecord,
+  type MemberRecord,
+  type MemberRole,
+  type MembershipChange,
+  type MembershipView,
+  type MessageRecord,
+  type NewMessage,
+  type NewUser,
+  RecordNotFound,
+  type Role,
+  type SessionRecord,
+  type ShareRecord,
+  type Store,
+  type StoreStats,
+  type SystemEventKind,
+  UniqueViolation,
+  type UserRecord,
+} from './store';
+
+/** Upper bound for "no upper bound" on seq. */
+const NO_BOUND = Number.MAX_SAFE_INTEGER;
+
+function newChannelRow(
+  id: string,
+  kind: ChannelRow['kind'],
+  name: string | null,
+  createdAt: number,
+): ChannelRow {
+  return { id, kind, name, memberEpoch: 0, lastSeq: 0, createdAt };
+}
+
+async function lockExisting(q: Queries, channelId: string): Promise<ChannelRow> {
+  const channel = await q.lockChannel(channelId);
+  if (channel === undefined) throw new RecordNotFound('channel');
+  return channel;
+}
+
+/** Appends a system entry at the next seq; returns the entry and the channel after it. */
+async function appendSystem(
+  q: Queries,
+  channel: ChannelRow,
+  event: SystemEventKind,
+  userId: string,
+  actorId: string | null,
+  at: number,
+  bumpEpoch: boolean,
+): Promise<{ channel: ChannelRow; entry: MessageRow }> {
+  const entry = systemRow(channel.id, channel.lastSeq + 1, at, event, userId, actorId);
+  await q.insertMessage(entry);
+  const next = { ...channel, lastSeq: entry.seq, memberEpoch: channel.memberEpoch + (bumpEpoch ? 1 : 0) };
+  await q.updateChannel(next.id, { lastSeq: next.lastSeq, memberEpoch: next.memberEpoch });
+  return { channel: next, entry };
+}
+
+/** Removes a member with a `leave` (self) or `remove` entry and an epoch bump. */
+async function removeFromChannel(
+  q: Queries,
+  channel: ChannelRow,
+  userId: string,
+  actorId: string | null,
+): Promise<MembershipChange> {
+  await q.deleteMember(channel.id, userId);
+  await q.deleteReadMarker(userId, channel.id);
+  const event = actorId === userId ? 'leave' : 'remove';
+  const after = await appendSystem(q, channel, event, userId, actorId, Date.now(), true);
+  return { channel: channelFromRow(after.channel), entry: messageFromRow(after.entry) };
+}
+
+export class DrizzleStore implements Store {
+  readonly dialect: 'sqlite' | 'mysql';
+  readonly #b: Backend;
+
+  constructor(backend: Backend) {
+    this.#b = backend;
+    this.dialect = backend.dialect;
+  }
+
+  close(): Promise<void> {
+    return this.#b.close();
+  }
+
+  // ---- users ----
+
+  async createUser(user: Omit<NewUser, 'role'>, opts: { forceAdmin?: boolean } = {}): Promise<UserRecord> {
+    const username = user.username.toLowerCase();
+    try {
+      return await this.#b.transaction(async (q) => {
+        await q.insertChannelIfAbsent(newChannelRow(BROADCAST_ID, 'broadcast', null, user.createdAt));
+        // The broadcast lock also serializes registrations, so "first user" is decided once.
+        const broadcast = await lockExisting(q, BROADCAST_ID);
+        if ((await q.userByUsername(username)) !== undefined) throw new UniqueViolation('username');
+        const first = (await q.countUsers()) === 0;
+        const role: Role = first || opts.forceAdmin === true ? 'admin' : 'user';
+        const row = userToRow({ ...user, username, role });
+        await q.insertUser(row);
+        const { entry } = await appendSystem(q, broadcast, 'join', user.id, null, user.createdAt, false);
+        await q.insertMember({
+          channelId: BROADCAST_ID,
+          userId: user.id,
+          role: 'member',
+          joinedSeq: entry.seq,
+        });
+        return userFromRow(row);
+      });
+    } catch (err) {
+      if (!(err instanceof UniqueViolation) && this.#b.isUniqueViolation(err))
+        throw new UniqueViolation('username');
+      throw err;
+    }
+  }
+
+  async getUserById(id: string): Promise<UserRecord | null> {
+    const row = await this.#b.reads.userById(id);
+    return row === undefined ? null : userFromRow(row);
+  }
+
+  async getUserByUsername(username: string): Promise<UserRecord | null> {
+    const row = await this.#b.reads.userByUsername(username.toLowerCase());
+    return row === undefined ? null : userFromRow(row);
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    return (await this.#b.reads.listUsers()).map(userFromRow);
+  }
+
+  async updateProfile(
+    id: string,
+    patch: { displayName?: string; email?: string | null },
+  ): Promise<UserRecord | null> {
+    const set: UserPatch = {};
+    if (patch.displayName !== undefined) set.displayName = patch.displayName;
+    if (patch.email !== undefined) set.email = patch.email;
+    if (Object.keys(set).length > 0) await this.#updateUser(id, set);
+    return this.getUserById(id);
+  }
+
+  updateCredentials(
+    id: string,
+    creds: { kdfSalt: Uint8Array; kdf: NewUser['kdf']; verifier: string; keyBlob: Uint8Array },
+  ): Promise<void> {
+    return this.#updateUser(id, {
+      kdfSalt: creds.kdfSalt,
+      kdfAlg: creds.kdf.alg,
+      kdfOpslimit: creds.kdf.opslimit,
+      kdfMemlimit: creds.kdf.memlimit,
+      verifier: creds.verifier,
+      keyBlob: creds.keyBlob,
+    });
+  }
+
+  setRecovery(id: string, recovery: { verifier: string; blob: Uint8Array } | null): Promise<void> {
+    return this.#updateUser(id, {
+      recoveryVerifier: recovery?.verifier ?? null,
+      recoveryBlob: recovery?.blob ?? null,
+    });
+  }
+
+  setRole(id: string, role: Role): Promise<void> {
+    return this.#updateUser(id, { role });
+  }
+
+  setDisabled(id: string, disabled: boolean): Promise<void> {
+    return this.#updateUser(id, { disabled });
+  }
+
+  touchLastSeen(id: string, at: number): Promise<void> {
+    return this.#updateUser(id, { lastSeenAt: at });
+  }
+
+  #updateUser(id: string, patch: UserPatch): Promise<void> {
+    return this.#b.write((q) => q.updateUser(id, patch));
+  }
+
+  deleteUser(id: string): Promise<MembershipChange[]> {
+    return this.#b.transaction(async (q) => {
+      if ((await q.userById(id)) === undefined) return [];
+      const changes: MembershipChange[] = [];
+      for (const channelId of (await q.channelIdsOf(id)).sort()) {
+        const channel = await lockExisting(q, channelId);
+        changes.push(await removeFromChannel(q, channel, id, null));
+      }
+      await q.wipeMessagesOf(id);
+      await q.deleteKeysAndSharesOf(id);
+      await q.deleteSessionsOf(id, undefined);
+      await q.deleteAvatar(id);
+      await q.deletePins(id);
+      await q.deleteUser(id);
+      return changes;
+    });
+  }
+
+  // ---- sessions ----
+
+  createSession(session: SessionRecord): Promise<void> {
+    return this.#b.write((q) => q.insertSession({ ...session }));
+  }
+
+  async getSession(tokenHash: string): Promise<SessionRecord | null> {
+    return (await this.#b.reads.sessionByHash(tokenHash)) ?? null;
+  }
+
+  deleteSession(tokenHash: string): Promise<void> {
+    return this.#b.write((q) => q.deleteSession(tokenHash));
+  }
+
+  deleteUserSessions(userId: string, keepTokenHash?: string): Promise<void> {
+    return this.#b.write((q) => q.deleteSessionsOf(userId, keepTokenHash));
+  }
+
+  deleteExpiredSessions(now: number): Promise<number> {
+    return this.#b.write((q) => q.deleteExpiredSessions(now));
+  }
+
+  // ---- avatars and pins ----
+
+  putAvatar(userId: string, mime: string, data: Uint8Array): Promise<number> {
+    return this.#b.transaction(async (q) => {
+      const user = await q.userById(userId);
+      if (user === undefined) throw new RecordNotFound('user');
+      const version = nextAvatarVersion(user.avatarVersion, Date.now());
+      await q.upsertAvatar({ userId, mime, data, version });
+      await q.updateUser(userId, { avatarVersion: version });
+      return version;
+    });
+  }
+
+  async getAvatar(userId: string): Promise<{ mime: string; data: Uint8Array; version: number } | null> {
+    const row = await this.#b.reads.avatarOf(userId);
+    return row === undefined ? null : { mime: row.mime, data: row.data, version: row.version };
+  }
+
+  deleteAvatar(userId: string): Promise<void> {
+    return this.#b.transaction(async (q) => {
+      await q.deleteAvatar(userId);
+      await q.updateUser(userId, { avatarVersion: null });
+    });
+  }
+
+  async getPins(userId: string): Promise<Uint8Array | null> {
+    return (await this.#b.reads.pinsOf(userId))?.blob ?? null;
+  }
+
+  putPins(userId: string, blob: Uint8Array): Promise<void> {
+    return this.#b.write((q) => q.upsertPins({ userId, blob }));
+  }
+
+  // ---- channels and membership ----
+
+  async ensureBroadcast(): Promise<ChannelRecord> {
+    await this.#b.write((q) =>
+      q.insertChannelIfAbsent(newChannelRow(BROADCAST_ID, 'broadcast', null, Date.now())),
+    );
+    const row = await this.#b.reads.channelById(BROADCAST_ID);
+    if (row === undefined) throw new RecordNotFound('channel');
+    return channelFromRow(row);
+  }
+
+  async getChannel(id: string): Promise<ChannelRecord | null> {
+    const row = await this.#b.reads.channelById(id);
+    return row === undefined ? null : channelFromRow(row);
+  }
+
+  createChannel(input: {
+    id: string;
+    kind: 'dm' | 'group';
+    name: string | null;
+    members: { userId: string; role: MemberRole }[];
+    createdAt: number;
+  }): Promise<{ channel: ChannelRecord; created: boolean }> {
+    const creator = input.members[0];
+    if (creator === undefined) throw new Error('createChannel: a channel needs at least one member');
+    return this.#b.transaction(async (q) => {
+      await q.insertChannelIfAbsent(newChannelRow(input.id, input.kind, input.name, input.createdAt));
+      let channel = await lockExisting(q, input.id);
+      // A channel that already has entries was created before (or by a concurrent call that won).
+      if (channel.lastSeq > 0) {
+        if (channel.kind !== 'dm' || input.kind !== 'dm') throw new UniqueViolation('channel');
+        return { channel: channelFromRow(channel), created: false };
+      }
+      ({ channel } = await appendSystem(
+        q,
+        channel,
+        'create',
+        creator.userId,
+        creator.userId,
+        input.createdAt,
+        false,
+      ));
+      for (const m of input.members) {
+        const joined = await appendSystem(
+          q,
+          channel,
+          'join',
+          m.userId,
+          creator.userId,
+          input.createdAt,
+          false,
+        );
+        channel = joined.channel;
+        await q.insertMember({
+          channelId: input.id,
+          userId: m.userId,
+          role: m.role,
+          joinedSeq: joined.entry.seq,
+        });
+      }
+      return { channel: channelFromRow(channel), created: true };
+    });
+  }
+
+  async listMemberships(userId: string): Promise<MembershipView[]> {
+    const rows = await this.#b.reads.membershipsOf(userId);
+    return rows.map((r) => ({
+      channel: channelFromRow(r.channel),
+      member: memberFromRow(r.member),
+      readSeq: r.readSeq,
+      unread: r.unread,
+    }));
+  }
+
+  async getMembers(channelId: string): Promise<MemberRecord[]> {
+    return (await this.#b.reads.membersOf(channelId)).map(memberFromRow);
+  }
+
+  async getMember(channelId: string, userId: string): Promise<MemberRecord | null> {
+    const row = await this.#b.reads.member(channelId, userId);
+    return row === undefined ? null : memberFromRow(row);
+  }
+
+  addMember(channelId: string, userId: string, actorId: string | null): Promise<MembershipChange> {
+    return this.#b.transaction(async (q) => {
+      const channel = await lockExisting(q, channelId);
+      if ((await q.member(channelId, userId)) !== undefined) throw new UniqueViolation('member');
+      if ((await q.userById(userId)) === undefined) throw new RecordNotFound('user');
+      const bump = channel.kind !== 'broadcast';
+      const after = await appendSystem(q, channel, 'join', userId, actorId, Date.now(), bump);
+      await q.insertMember({ channelId, userId, role: 'member', joinedSeq: after.entry.seq });
+      return { channel: channelFromRow(after.channel), entry: messageFromRow(after.entry) };
+    });
+  }
+
+  removeMember(channelId: string, userId: string, actorId: string | null): Promise<MembershipChange> {
+    return this.#b.transaction(async (q) => {
+      const channel = await lockExisting(q, channelId);
+      if ((await q.member(channelId, userId)) === undefined) throw new RecordNotFound('member');
+      return removeFromChannel(q, channel, userId, actorId);
+    });
+  }
+
+  // ---- sender-key shares ----
+
+  putShares(
+    channelId: string,
+    senderId: string,
+    keyId: number,
+    shares: { recipientId: string; sealed: Uint8Array }[],
+  ): Promise<number> {
+    return this.#b.transaction(async (q) => {
+      const channel = await lockExisting(q, channelId);
+      await q.insertSenderKeyIfAbsent({ channelId, senderId, keyId, epoch: channel.memberEpoch });
+      const key = await q.senderKey(channelId, senderId, keyId);
+      if (key === undefined) throw new RecordNotFound('sender key');
+      const rows = shares.map((s) => ({
+        channelId,
+        senderId,
+        keyId,
+        recipientId: s.recipientId,
+        sealed: s.sealed,
+      }));
+      for (let i = 0; i < rows.length; i += SHARE_CHUNK) await q.upsertShares(rows.slice(i, i + SHARE_CHUNK));
+      return key.epoch;
+    });
+  }
+
+  async getShares(
+    channelId: string,
+    recipientId: string,
+    filter: { senderId?: string; keyId?: number } = {},
+  ): Promise<ShareRecord[]> {
+    const rows = await this.#b.reads.sharesFor(channelId, recipientId, filter);
+    return rows.map((r) => shareFromRow(r.share, r.epoch));
+  }
+
+  // ---- messages ----
+
+  async appendMessages(batch: NewMessage[], now: number): Promise<AppendResult[]> {
+    if (batch.length === 0) return [];
+    try {
+      return await this.#b.transaction((q) => appendBatch(q, batch, now));
+    } catch (err) {
+      // A concurrent batch stored one of these (senderId, clientMsgId) first: run again, and the
+      // idempotency lookup now finds it.
+      if (!this.#b.isUniqueViolation(err)) throw err;
+      return this.#b.transaction((q) => appendBatch(q, batch, now));
+    }
+  }
+
+  async listMessages(
+    channelId: string,
+    query: { after?: number; before?: number; limit: number; minSeq: number },
+  ): Promise<{ messages: MessageRecord[]; hasMore: boolean }> {
+    const limit = Math.max(1, query.limit);
+    const from = Math.max(0, query.minSeq);
+    let rows: MessageRow[];
+    if (query.after !== undefined) {
+      const after = Math.max(query.after, from - 1);
+      rows = await this.#b.reads.messagesAfter(channelId, after, query.before ?? NO_BOUND, limit + 1);
+      const hasMore = rows.length > limit;
+      return { messages: rows.slice(0, limit).map(messageFromRow), hasMore };
+    }
+    // `before`, or the latest page when neither cursor is given.
+    rows = await this.#b.reads.messagesBefore(channelId, query.before ?? NO_BOUND, from, limit + 1);
+    const hasMore = rows.length > limit;
+    return { messages: rows.slice(0, limit).reverse().map(messageFromRow), hasMore };
+  }
+
+  async getMessage(channelId: string, seq: number): Promise<MessageRecord | null> {
+    const row = await this.#b.reads.messageAt(channelId, seq);
+    return row === undefined ? null : messageFromRow(row);
+  }
+
+  deleteMessage(
+    channelId: string,
+    seq: number,
+    senderId: string,
+  ): Promise<'deleted' | 'not_found' | 'forbidden'> {
+    return this.#b.transaction(async (q) => {
+      const row = await q.messageAt(channelId, seq);
+      if (row === undefined) return 'not_found';
+      if (row.kind !== 'msg' || row.senderId !== senderId) return 'forbidden';
+      if (!row.deleted) await q.markDeleted(channelId, seq);
+      return 'deleted';
+    });
+  }
+
+  setReadMarker(userId: string, channelId: string, seq: number): Promise<void> {
+    return this.#b.write((q) => q.raiseReadMarker(userId, channelId, seq));
+  }
+
+  // ---- admin ----
+
+  async listUsersForAdmin(): Promise<AdminUserRecord[]> {
+    const [users, counts] = await Promise.all([
+      this.#b.reads.listUsers(),
+      this.#b.reads.messageCountsBySender(),
+    ]);
+    return users.map((row) => ({ ...userFromRow(row), messageCount: counts.get(row.id) ?? 0 }));
+  }
+
+  stats(now: number): Promise<StoreStats> {
+    return this.#b.reads.stats(now);
+  }
+}
+
+/**
+ * One appending transaction. Channels are locked up front in sorted order (no lock-order
+ * deadlocks between batches); members and key coverage are read once per channel / key, since
+ * nothing else can change them while the locks are held.
+ */
+async function appendBatch(q: Queries, batch: NewMessage[], now: number): Promise<AppendResult[]> {
+  const channels = new Map<string, ChannelRow>();
+  for (const id of [...new Set(batch.map((m) => m.channelId))].sort()) {
+    const row = await q.lockChannel(id);
+    if (row !== undefined) channels.set(id, row);
+  }
+  const memberCache = new Map<string, Promise<string[]>>();
+  const membersOf = (channelId: string): Promise<string[]> => {
+    let ids = memberCache.get(channelId);
+    if (ids === undefined) {
+      ids = q.membersOf(channelId).then((rows) => rows.map((r) => r.userId));
+      memberCache.set(channelId, ids);
+    }
+    return ids;
+  };
+  const keyCache = new Map<string, Promise<SendContext['key']>>();
+  const keyOf = (m: NewMessage): Promise<SendContext['key']> => {
+    const name = JSON.stringify([m.channelId, m.senderId, m.keyId]);
+    let key = keyCache.get(name);
+    if (key === undefined) {
+      key = q.senderKey(m.channelId, m.senderId, m.keyId).then(async (row) =>
+        row === undefined
+          ? undefined
+          : {
+              epoch: row.epoch,
+              recipients: new Set(await q.shareRecipients(m.channelId, m.senderId, m.keyId)),
+            },
+      );
+      keyCache.set(name, key);
+    }
+    return key;
+  };
+
+  const results: AppendResult[] = [];
+  const touched = new Set<ChannelRow>();
+  for (const m of batch) {
+    const original = await q.messageByClientId(m.senderId, m.clientMsgId);
+    if (original !== undefined) {
+      results.push({ ok: true, message: messageFromRow(original), duplicate: true });
+      continue;
+    }
+    const channel = channels.get(m.channelId);
+    if (channel === undefined) {
+      results.push({ ok: false, code: 'not_found' });
+      continue;
+    }
+    const memberIds = await membersOf(m.channelId);
+    const key = memberIds.includes(m.senderId) ? await keyOf(m) : undefined;
+    const rejection = checkSend({ channel, memberIds, senderId: m.senderId, key });
+    if (rejection !== null) {
+      results.push(rejection);
+      continue;
+    }
+    const row = messageRow(m, channel.lastSeq + 1, now);
+    await q.insertMessage(row);
+    channel.lastSeq = row.seq;
+    touched.add(channel);
+    results.push({ ok: true, message: messageFromRow(row), duplicate: false });
+  }
+  for (const channel of touched) {
+    await q.updateChannel(channel.id, { lastSeq: channel.lastSeq, memberEpoch: channel.memberEpoch });
+  }
+  return results;
+}

@@ -1,0 +1,426 @@
+// The MySQL / MariaDB backend (mysql2 pool through drizzle), safe for several relays on one
+// database: transactions run READ COMMITTED, writers lock the channel row (SELECT ... FOR UPDATE)
+// so that seqs are assigned one at a time, and deadlock victims are retried. MysqlQueries mirrors
+// SqliteQueries method for method; only upserts, row locks, affected rows and greatest() differ.
+import { and, asc, count, desc, eq, gt, gte, lt, lte, ne, type SQL, sql } from 'drizzle-orm';
+import type { MySqlDatabase } from 'drizzle-orm/mysql-core';
+import { drizzle, type MySql2PreparedQueryHKT, type MySql2QueryResultHKT } from 'drizzle-orm/mysql2';
+import { migrate } from 'drizzle-orm/mysql2/migrator';
+import mysql from 'mysql2/promise';
+import { type Backend, errorChain, first, type MembershipRow, type Queries } from './backend';
+import { DrizzleStore } from './drizzle-store';
+import { migrationsFolder } from './migrations';
+import {
+  avatars,
+  channels,
+  contactPins,
+  members,
+  messages,
+  readMarkers,
+  senderKeyShares,
+  senderKeys,
+  sessions,
+  users,
+} from './schema.mysql';
+import type {
+  AvatarRow,
+  ChannelRow,
+  MemberRow,
+  MessageRow,
+  PinsRow,
+  SenderKeyRow,
+  SessionRow,
+  ShareRow,
+  UserPatch,
+  UserRow,
+} from './shared';
+import type { Store, StoreStats } from './store';
+
+/** A pool or a transaction: both run the same queries. */
+type Conn = MySqlDatabase<MySql2QueryResultHKT, MySql2PreparedQueryHKT>;
+
+class MysqlQueries implements Queries {
+  constructor(private readonly db: Conn) {}
+
+  // ---- users ----
+  async insertUser(row: UserRow): Promise<void> {
+    await this.db.insert(users).values(row);
+  }
+  userById(id: string): Promise<UserRow | undefined> {
+    return first(this.db.select().from(users).where(eq(users.id, id)).limit(1));
+  }
+  userByUsername(username: string): Promise<UserRow | undefined> {
+    return first(this.db.select().from(users).where(eq(users.username, username)).limit(1));
+  }
+  listUsers(): Promise<UserRow[]> {
+    return this.db.select().from(users).orderBy(users.createdAt, users.username);
+  }
+  countUsers(): Promise<number> {
+    return this.db.$count(users);
+  }
+  async updateUser(id: string, patch: UserPatch): Promise<void> {
+    await this.db.update(users).set(patch).where(eq(users.id, id));
+  }
+  async deleteUser(id: string): Promise<void> {
+    await this.db.delete(users).where(eq(users.id, id));
+  }
+  async messageCountsBySender(): Promise<Map<string, number>> {
+    const rows = await this.db
+      .select({ senderId: messages.senderId, n: count() })
+      .from(messages)
+      .where(and(eq(messages.kind, 'msg'), eq(messages.deleted, false)))
+      .groupBy(messages.senderId);
+    return new Map(rows.flatMap((r) => (r.senderId === null ? [] : [[r.senderId, r.n] as const])));
+  }
+
+  // ---- sessions ----
+  async insertSession(row: SessionRow): Promise<void> {
+    await this.db.insert(sessions).values(row);
+  }
+  sessionByHash(tokenHash: string): Promise<SessionRow | undefined> {
+    return first(this.db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).limit(1));
+  }
+  async deleteSession(tokenHash: string): Promise<void> {
+    await this.db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
+  }
+  async deleteSessionsOf(userId: string, keepTokenHash: string | undefined): Promise<void> {
+    const keep = keepTokenHash === undefined ? undefined : ne(sessions.tokenHash, keepTokenHash);
+    await this.db.delete(sessions).where(and(eq(sessions.userId, userId), keep));
+  }
+  async deleteExpiredSessions(now: number): Promise<number> {
+    const [header] = await this.db.delete(sessions).where(lte(sessions.expiresAt, now));
+    return header.affectedRows;
+  }
+
+  // ---- avatars and pins ----
+  async upsertAvatar(row: AvatarRow): Promise<void> {
+    await this.db
+      .insert(avatars)
+      .values(row)
+      .onDuplicateKeyUpdate({ set: { mime: row.mime, data: row.data, version: row.version } });
+  }
+  avatarOf(userId: string): Promise<AvatarRow | undefined> {
+    return first(this.db.select().from(avatars).where(eq(avatars.userId, userId)).limit(1));
+  }
+  async deleteAvatar(userId: string): Promise<void> {
+    await this.db.delete(avatars).where(eq(avatars.userId, userId));
+  }
+  async upsertPins(row: PinsRow): Promise<void> {
+    await this.db
+      .insert(contactPins)
+      .values(row)
+      .onDuplicateKeyUpdate({ set: { blob: row.blob } });
+  }
+  pinsOf(userId: string): Promise<PinsRow | undefined> {
+    return first(this.db.select().from(contactPins).where(eq(contactPins.userId, userId)).limit(1));
+  }
+  async deletePins(userId: string): Promise<void> {
+    await this.db.delete(contactPins).where(eq(contactPins.userId, userId));
+  }
+
+  // ---- channels and members ----
+  async insertChannelIfAbsent(row: ChannelRow): Promise<void> {
+    await this.db
+      .insert(channels)
+      .values(row)
+      .onDuplicateKeyUpdate({ set: { id: sql`${channels.id}` } });
+  }
+  channelById(id: string): Promise<ChannelRow | undefined> {
+    return first(this.db.select().from(channels).where(eq(channels.id, id)).limit(1));
+  }
+  lockChannel(id: string): Promise<ChannelRow | undefined> {
+    return first(this.db.select().from(channels).where(eq(channels.id, id)).limit(1).for('update'));
+  }
+  async updateChannel(id: string, patch: { lastSeq: number; memberEpoch: number }): Promise<void> {
+    await this.db.update(channels).set(patch).where(eq(channels.id, id));
+  }
+  async insertMember(row: MemberRow): Promise<void> {
+    await this.db.insert(members).values(row);
+  }
+  async deleteMember(channelId: string, userId: string): Promise<void> {
+    await this.db.delete(members).where(and(eq(members.channelId, channelId), eq(members.userId, userId)));
+  }
+  member(channelId: string, userId: string): Promise<MemberRow | undefined> {
+    return first(
+      this.db
+        .select()
+        .from(members)
+        .where(and(eq(members.channelId, channelId), eq(members.userId, userId)))
+        .limit(1),
+    );
+  }
+  membersOf(channelId: string): Promise<MemberRow[]> {
+    return this.db.select().from(members).where(eq(members.channelId, channelId)).orderBy(members.joinedSeq);
+  }
+  async channelIdsOf(userId: string): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: members.channelId })
+      .from(members)
+      .where(eq(members.userId, userId));
+    return rows.map((r) => r.id);
+  }
+  async membershipsOf(userId: string): Promise<MembershipRow[]> {
+    const floor = sql`greatest(coalesce(${readMarkers.seq}, 0), ${members.joinedSeq})`;
+    const unread = this.db
+      .select({ n: count() })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.channelId, members.channelId),
+          gt(messages.seq, floor),
+          eq(messages.kind, 'msg'),
+          eq(messages.deleted, false),
+          ne(messages.senderId, userId),
+        ),
+      );
+    const rows = await this.db
+      .select({
+        channel: channels,
+        member: members,
+        readSeq: readMarkers.seq,
+        unread: sql<number>`(${unread})`.mapWith(Number),
+      })
+      .from(members)
+      .innerJoin(channels, eq(channels.id, members.channelId))
+      .leftJoin(
+        readMarkers,
+        and(eq(readMarkers.userId, members.userId), eq(readMarkers.channelId, members.channelId)),
+      )
+      .where(eq(members.userId, userId))
+      .orderBy(channels.createdAt, channels.id);
+    return rows.map((r) => ({ ...r, readSeq: r.readSeq ?? 0 }));
+  }
+  async raiseReadMarker(userId: string, channelId: string, seq: number): Promise<void> {
+    await this.db
+      .insert(readMarkers)
+      .values({ userId, channelId, seq })
+      .onDuplicateKeyUpdate({ set: { seq: sql`greatest(${readMarkers.seq}, ${seq})` } });
+  }
+  async deleteReadMarker(userId: string, channelId: string): Promise<void> {
+    await this.db
+      .delete(readMarkers)
+      .where(and(eq(readMarkers.userId, userId), eq(readMarkers.channelId, channelId)));
+  }
+
+  // ---- sender keys and shares ----
+  async insertSenderKeyIfAbsent(row: SenderKeyRow): Promise<void> {
+    await this.db
+      .insert(senderKeys)
+      .values(row)
+      .onDuplicateKeyUpdate({ set: { epoch: sql`${senderKeys.epoch}` } });
+  }
+  senderKey(channelId: string, senderId: string, keyId: number): Promise<SenderKeyRow | undefined> {
+    return first(
+      this.db
+        .select()
+        .from(senderKeys)
+        .where(
+          and(
+            eq(senderKeys.channelId, channelId),
+            eq(senderKeys.senderId, senderId),
+            eq(senderKeys.keyId, keyId),
+          ),
+        )
+        .limit(1),
+    );
+  }
+  async upsertShares(rows: ShareRow[]): Promise<void> {
+    await this.db
+      .insert(senderKeyShares)
+      .values(rows)
+      .onDuplicateKeyUpdate({ set: { sealed: sql`values(${sql.identifier('sealed')})` } });
+  }
+  async shareRecipients(channelId: string, senderId: string, keyId: number): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: senderKeyShares.recipientId })
+      .from(senderKeyShares)
+      .where(
+        and(
+          eq(senderKeyShares.channelId, channelId),
+          eq(senderKeyShares.senderId, senderId),
+          eq(senderKeyShares.keyId, keyId),
+        ),
+      );
+    return rows.map((r) => r.id);
+  }
+  sharesFor(
+    channelId: string,
+    recipientId: string,
+    filter: { senderId?: string; keyId?: number },
+  ): Promise<{ share: ShareRow; epoch: number }[]> {
+    return this.db
+      .select({ share: senderKeyShares, epoch: senderKeys.epoch })
+      .from(senderKeyShares)
+      .innerJoin(
+        senderKeys,
+        and(
+          eq(senderKeys.channelId, senderKeyShares.channelId),
+          eq(senderKeys.senderId, senderKeyShares.senderId),
+          eq(senderKeys.keyId, senderKeyShares.keyId),
+        ),
+      )
+      .where(
+        and(
+          eq(senderKeyShares.channelId, channelId),
+          eq(senderKeyShares.recipientId, recipientId),
+          filter.senderId === undefined ? undefined : eq(senderKeyShares.senderId, filter.senderId),
+          filter.keyId === undefined ? undefined : eq(senderKeyShares.keyId, filter.keyId),
+        ),
+      )
+      .orderBy(senderKeyShares.senderId, senderKeyShares.keyId);
+  }
+  async deleteKeysAndSharesOf(userId: string): Promise<void> {
+    await this.db
+      .delete(senderKeyShares)
+      .where(sql`${senderKeyShares.senderId} = ${userId} or ${senderKeyShares.recipientId} = ${userId}`);
+    await this.db.delete(senderKeys).where(eq(senderKeys.senderId, userId));
+  }
+
+  // ---- messages ----
+  async insertMessage(row: MessageRow): Promise<void> {
+    await this.db.insert(messages).values(row);
+  }
+  messageAt(channelId: string, seq: number): Promise<MessageRow | undefined> {
+    return first(
+      this.db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.channelId, channelId), eq(messages.seq, seq)))
+        .limit(1),
+    );
+  }
+  messageByClientId(senderId: string, clientMsgId: string): Promise<MessageRow | undefined> {
+    return first(
+      this.db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.senderId, senderId), eq(messages.clientMsgId, clientMsgId)))
+        .limit(1),
+    );
+  }
+  messagesAfter(channelId: string, after: number, below: number, limit: number): Promise<MessageRow[]> {
+    return this.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.channelId, channelId), gt(messages.seq, after), lt(messages.seq, below)))
+      .orderBy(asc(messages.seq))
+      .limit(limit);
+  }
+  messagesBefore(channelId: string, before: number, from: number, limit: number): Promise<MessageRow[]> {
+    return this.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.channelId, channelId), lt(messages.seq, before), gte(messages.seq, from)))
+      .orderBy(desc(messages.seq))
+      .limit(limit);
+  }
+  async markDeleted(channelId: string, seq: number): Promise<void> {
+    await this.db
+      .update(messages)
+      .set({ ciphertext: null, deleted: true })
+      .where(and(eq(messages.channelId, channelId), eq(messages.seq, seq)));
+  }
+  async wipeMessagesOf(senderId: string): Promise<void> {
+    await this.db
+      .update(messages)
+      .set({ ciphertext: null, deleted: true })
+      .where(and(eq(messages.senderId, senderId), eq(messages.kind, 'msg')));
+  }
+
+  async stats(now: number): Promise<StoreStats> {
+    const live: SQL | undefined = and(eq(messages.kind, 'msg'), eq(messages.deleted, false));
+    const [bytes] = await this.db
+      .select({ n: sql<number>`coalesce(sum(length(${messages.ciphertext})), 0)`.mapWith(Number) })
+      .from(messages)
+      .where(live);
+    return {
+      users: await this.db.$count(users),
+      disabledUsers: await this.db.$count(users, eq(users.disabled, true)),
+      channels: await this.db.$count(channels),
+      messages: await this.db.$count(messages, live),
+      ciphertextBytes: bytes?.n ?? 0,
+      activeSessions: await this.db.$count(sessions, gt(sessions.expiresAt, now)),
+    };
+  }
+}
+
+/** mysql2 error numbers worth knowing. */
+const ER_DUP_ENTRY = 1062;
+const ER_LOCK_WAIT_TIMEOUT = 1205;
+const ER_LOCK_DEADLOCK = 1213;
+const TRANSACTION_ATTEMPTS = 4;
+
+function hasErrno(err: unknown, ...errnos: number[]): boolean {
+  return errorChain(err).some(
+    (e) => typeof e === 'object' && e !== null && 'errno' in e && errnos.includes(Number(e.errno)),
+  );
+}
+
+/** Runs `fn`, again when MySQL chose it as a deadlock victim (the transaction was rolled back). */
+async function retryingDeadlocks<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= TRANSACTION_ATTEMPTS || !hasErrno(err, ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT))
+        throw err;
+      await new Promise((resolve) => setTimeout(resolve, attempt * 10 + Math.random() * 20));
+    }
+  }
+}
+
+/** Parses `mysql://user:pass@host:port/database` and checks the database name. */
+function parseMysqlUrl(databaseUrl: string): { serverUrl: string; database: string } {
+  const url = new URL(databaseUrl);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_$-]{1,64}$/.test(database)) {
+    throw new Error('openMysqlStore: the URL must name a database (letters, digits, _ $ -)');
+  }
+  url.pathname = '/';
+  return { serverUrl: url.href, database };
+}
+
+/**
+ * Creates the database if needed and applies the migrations, holding a server-wide named lock so
+ * that relays starting together migrate one at a time.
+ */
+async function prepareDatabase(serverUrl: string, database: string): Promise<void> {
+  const conn = await mysql.createConnection({ uri: serverUrl });
+  try {
+    await conn.query(
+      `CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
+    );
+    await conn.query(`USE \`${database}\``);
+    await conn.query("SELECT GET_LOCK('parley_migrations', 60)");
+    try {
+      await migrate(drizzle({ client: conn }), { migrationsFolder: migrationsFolder('mysql') });
+    } finally {
+      await conn.query("SELECT RELEASE_LOCK('parley_migrations')");
+    }
+  } finally {
+    await conn.end();
+  }
+}
+
+/** Opens the MySQL store at `databaseUrl` (mysql://...), creating the database if it is missing. */
+export async function openMysqlStore(
+  databaseUrl: string,
+  opts: { connectionLimit?: number } = {},
+): Promise<Store> {
+  const { serverUrl, database } = parseMysqlUrl(databaseUrl);
+  await prepareDatabase(serverUrl, database);
+  const pool = mysql.createPool({ uri: databaseUrl, connectionLimit: opts.connectionLimit ?? 10 });
+  const db = drizzle({ client: pool });
+  const backend: Backend = {
+    dialect: 'mysql',
+    reads: new MysqlQueries(db),
+    transaction: (fn) =>
+      retryingDeadlocks(() =>
+        db.transaction((tx) => fn(new MysqlQueries(tx)), { isolationLevel: 'read committed' }),
+      ),
+    write: (fn) => retryingDeadlocks(() => fn(new MysqlQueries(db))),
+    isUniqueViolation: (err) => hasErrno(err, ER_DUP_ENTRY),
+    close: () => pool.end(),
+  };
+  return new DrizzleStore(backend);
+}

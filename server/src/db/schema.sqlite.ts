@@ -1,0 +1,181 @@
+// SQLite schema (drizzle-orm/sqlite-core), the embedded default store. Must stay column-for-column
+// equal to schema.mysql.ts: shared.ts checks at compile time that both infer the same row types.
+import {
+  customType,
+  foreignKey,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+
+/** Opaque client bytes. libsql hands blobs back as ArrayBuffer; rows always carry Uint8Array. */
+const bytes = customType<{ data: Uint8Array; driverData: ArrayBuffer | Uint8Array }>({
+  dataType: () => 'blob',
+  toDriver: (value) => value,
+  fromDriver: (value) => new Uint8Array(value),
+});
+
+const bool = (name: string) => integer(name, { mode: 'boolean' });
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    username: text('username').notNull(),
+    displayName: text('display_name').notNull(),
+    email: text('email'),
+    role: text('role', { enum: ['user', 'admin'] }).notNull(),
+    disabled: bool('disabled').notNull(),
+    kdfSalt: bytes('kdf_salt').notNull(),
+    kdfAlg: text('kdf_alg', { enum: ['argon2id13'] }).notNull(),
+    kdfOpslimit: integer('kdf_opslimit').notNull(),
+    kdfMemlimit: integer('kdf_memlimit').notNull(),
+    verifier: text('verifier').notNull(),
+    /** The signed public bundle as JSON (WireBundle). */
+    bundle: text('bundle').notNull(),
+    keyBlob: bytes('key_blob').notNull(),
+    recoveryVerifier: text('recovery_verifier'),
+    recoveryBlob: bytes('recovery_blob'),
+    avatarVersion: integer('avatar_version'),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at'),
+  },
+  (t) => [uniqueIndex('users_username_uq').on(t.username)],
+);
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
+);
+
+export const channels = sqliteTable('channels', {
+  id: text('id').primaryKey(),
+  kind: text('kind', { enum: ['broadcast', 'dm', 'group'] }).notNull(),
+  name: text('name'),
+  memberEpoch: integer('member_epoch').notNull(),
+  lastSeq: integer('last_seq').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const members = sqliteTable(
+  'members',
+  {
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ['owner', 'member'] }).notNull(),
+    joinedSeq: integer('joined_seq').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.userId] }), index('members_user_idx').on(t.userId)],
+);
+
+/** One row per sender key: its epoch is fixed at the first upload of its shares. */
+export const senderKeys = sqliteTable(
+  'sender_keys',
+  {
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    senderId: text('sender_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    keyId: integer('key_id').notNull(),
+    epoch: integer('epoch').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.channelId, t.senderId, t.keyId] }),
+    index('sender_keys_sender_idx').on(t.senderId),
+  ],
+);
+
+export const senderKeyShares = sqliteTable(
+  'sender_key_shares',
+  {
+    channelId: text('channel_id').notNull(),
+    senderId: text('sender_id').notNull(),
+    keyId: integer('key_id').notNull(),
+    recipientId: text('recipient_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    sealed: bytes('sealed').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.channelId, t.senderId, t.keyId, t.recipientId] }),
+    foreignKey({
+      name: 'shares_key_fk',
+      columns: [t.channelId, t.senderId, t.keyId],
+      foreignColumns: [senderKeys.channelId, senderKeys.senderId, senderKeys.keyId],
+    }).onDelete('cascade'),
+    index('shares_recipient_idx').on(t.channelId, t.recipientId),
+    index('shares_recipient_user_idx').on(t.recipientId),
+  ],
+);
+
+export const messages = sqliteTable(
+  'messages',
+  {
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    seq: integer('seq').notNull(),
+    kind: text('kind', { enum: ['msg', 'system'] }).notNull(),
+    /** No foreign key: tombstones outlive a deleted account. */
+    senderId: text('sender_id'),
+    keyId: integer('key_id'),
+    clientMsgId: text('client_msg_id'),
+    ciphertext: bytes('ciphertext'),
+    sentAt: integer('sent_at').notNull(),
+    deleted: bool('deleted').notNull(),
+    systemEvent: text('system_event', { enum: ['create', 'join', 'leave', 'remove'] }),
+    systemUserId: text('system_user_id'),
+    systemActorId: text('system_actor_id'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.channelId, t.seq] }),
+    uniqueIndex('messages_client_msg_uq').on(t.senderId, t.clientMsgId),
+  ],
+);
+
+export const avatars = sqliteTable('avatars', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  mime: text('mime').notNull(),
+  data: bytes('data').notNull(),
+  version: integer('version').notNull(),
+});
+
+export const readMarkers = sqliteTable(
+  'read_markers',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    seq: integer('seq').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.channelId] })],
+);
+
+export const contactPins = sqliteTable('contact_pins', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  blob: bytes('blob').notNull(),
+});

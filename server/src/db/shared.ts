@@ -1,0 +1,216 @@
+// Dialect-free pieces of the store: the row types both schemas infer, row <-> record mapping, and
+// the pure send check. Nothing here touches a database.
+import { WireBundle } from '../protocol/common';
+import type * as mysql from './schema.mysql';
+import type * as sqlite from './schema.sqlite';
+import type {
+  AppendResult,
+  ChannelRecord,
+  MemberRecord,
+  MessageRecord,
+  NewMessage,
+  NewUser,
+  ShareRecord,
+  SystemEventKind,
+  UserRecord,
+} from './store';
+
+export type UserRow = typeof sqlite.users.$inferSelect;
+export type SessionRow = typeof sqlite.sessions.$inferSelect;
+export type ChannelRow = typeof sqlite.channels.$inferSelect;
+export type MemberRow = typeof sqlite.members.$inferSelect;
+export type SenderKeyRow = typeof sqlite.senderKeys.$inferSelect;
+export type ShareRow = typeof sqlite.senderKeyShares.$inferSelect;
+export type MessageRow = typeof sqlite.messages.$inferSelect;
+export type AvatarRow = typeof sqlite.avatars.$inferSelect;
+export type PinsRow = typeof sqlite.contactPins.$inferSelect;
+
+// Both schemas must infer identical rows, so that one body of logic serves both dialects.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type RowsMatch = [
+  Same<UserRow, typeof mysql.users.$inferSelect>,
+  Same<SessionRow, typeof mysql.sessions.$inferSelect>,
+  Same<ChannelRow, typeof mysql.channels.$inferSelect>,
+  Same<MemberRow, typeof mysql.members.$inferSelect>,
+  Same<SenderKeyRow, typeof mysql.senderKeys.$inferSelect>,
+  Same<ShareRow, typeof mysql.senderKeyShares.$inferSelect>,
+  Same<MessageRow, typeof mysql.messages.$inferSelect>,
+  Same<AvatarRow, typeof mysql.avatars.$inferSelect>,
+  Same<PinsRow, typeof mysql.contactPins.$inferSelect>,
+];
+export const rowsMatch: RowsMatch = [true, true, true, true, true, true, true, true, true];
+
+/** The columns a user update may set. */
+export type UserPatch = Partial<Omit<UserRow, 'id' | 'createdAt'>>;
+
+export const BROADCAST_ID = 'broadcast';
+
+// ---- users ----
+
+export function userToRow(user: NewUser): UserRow {
+  return {
+    id: user.id,
+    username: user.username.toLowerCase(),
+    displayName: user.displayName,
+    email: user.email,
+    role: user.role,
+    disabled: false,
+    kdfSalt: user.kdfSalt,
+    kdfAlg: user.kdf.alg,
+    kdfOpslimit: user.kdf.opslimit,
+    kdfMemlimit: user.kdf.memlimit,
+    verifier: user.verifier,
+    bundle: JSON.stringify(user.bundle),
+    keyBlob: user.keyBlob,
+    recoveryVerifier: user.recoveryVerifier,
+    recoveryBlob: user.recoveryBlob,
+    avatarVersion: null,
+    createdAt: user.createdAt,
+    lastSeenAt: null,
+  };
+}
+
+export function userFromRow(row: UserRow): UserRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.displayName,
+    email: row.email,
+    role: row.role,
+    disabled: row.disabled,
+    kdfSalt: row.kdfSalt,
+    kdf: { alg: row.kdfAlg, opslimit: row.kdfOpslimit, memlimit: row.kdfMemlimit },
+    verifier: row.verifier,
+    bundle: WireBundle.parse(JSON.parse(row.bundle)),
+    keyBlob: row.keyBlob,
+    recoveryVerifier: row.recoveryVerifier,
+    recoveryBlob: row.recoveryBlob,
+    avatarVersion: row.avatarVersion,
+    createdAt: row.createdAt,
+    lastSeenAt: row.lastSeenAt,
+  };
+}
+
+// ---- channels, members, shares ----
+
+export function channelFromRow(row: ChannelRow): ChannelRecord {
+  return {
+    id: row.id,
+    kind: row.kind,
+    name: row.name,
+    memberEpoch: row.memberEpoch,
+    lastSeq: row.lastSeq,
+    createdAt: row.createdAt,
+  };
+}
+
+export function memberFromRow(row: MemberRow): MemberRecord {
+  return { channelId: row.channelId, userId: row.userId, role: row.role, joinedSeq: row.joinedSeq };
+}
+
+export function shareFromRow(row: ShareRow, epoch: number): ShareRecord {
+  return {
+    channelId: row.channelId,
+    senderId: row.senderId,
+    keyId: row.keyId,
+    recipientId: row.recipientId,
+    sealed: row.sealed,
+    epoch,
+  };
+}
+
+// ---- messages ----
+
+export function messageFromRow(row: MessageRow): MessageRecord {
+  const system =
+    row.kind === 'system' && row.systemEvent !== null && row.systemUserId !== null
+      ? { event: row.systemEvent, userId: row.systemUserId, actorId: row.systemActorId }
+      : null;
+  return {
+    channelId: row.channelId,
+    seq: row.seq,
+    kind: row.kind,
+    senderId: row.senderId,
+    keyId: row.keyId,
+    clientMsgId: row.clientMsgId,
+    ciphertext: row.ciphertext,
+    sentAt: row.sentAt,
+    deleted: row.deleted,
+    system,
+  };
+}
+
+export function messageRow(message: NewMessage, seq: number, sentAt: number): MessageRow {
+  return {
+    channelId: message.channelId,
+    seq,
+    kind: 'msg',
+    senderId: message.senderId,
+    keyId: message.keyId,
+    clientMsgId: message.clientMsgId,
+    ciphertext: message.ciphertext,
+    sentAt,
+    deleted: false,
+    systemEvent: null,
+    systemUserId: null,
+    systemActorId: null,
+  };
+}
+
+export function systemRow(
+  channelId: string,
+  seq: number,
+  sentAt: number,
+  event: SystemEventKind,
+  userId: string,
+  actorId: string | null,
+): MessageRow {
+  return {
+    channelId,
+    seq,
+    kind: 'system',
+    senderId: null,
+    keyId: null,
+    clientMsgId: null,
+    ciphertext: null,
+    sentAt,
+    deleted: false,
+    systemEvent: event,
+    systemUserId: userId,
+    systemActorId: actorId,
+  };
+}
+
+// ---- the send check ----
+
+/** What the appending transaction knows about one send before it inserts it. */
+export interface SendContext {
+  channel: ChannelRow;
+  /** Current members of the channel. */
+  memberIds: readonly string[];
+  senderId: string;
+  /** The sender key's row and the recipients holding a share of it; undefined if never shared. */
+  key: { epoch: number; recipients: ReadonlySet<string> } | undefined;
+}
+
+export type SendRejection = Exclude<Extract<AppendResult, { ok: false }>, { code: 'not_found' }>;
+
+/**
+ * Rejects a send unless the sender is a member, the key's epoch is current and
+ * every current member (the sender included) holds a share. A key never shared at all is reported
+ * as `missing_shares` naming every member, which is what the client must upload to fix it.
+ */
+export function checkSend(ctx: SendContext): SendRejection | null {
+  if (!ctx.memberIds.includes(ctx.senderId)) return { ok: false, code: 'not_member' };
+  if (ctx.key !== undefined && ctx.key.epoch < ctx.channel.memberEpoch)
+    return { ok: false, code: 'stale_key' };
+  const recipients = ctx.key?.recipients ?? new Set<string>();
+  const missing = ctx.memberIds.filter((id) => !recipients.has(id)).sort();
+  if (missing.length > 0) return { ok: false, code: 'missing_shares', missing };
+  return null;
+}
+
+/** First free avatar version: time-based so a re-upload after a delete never reuses a version. */
+export function nextAvatarVersion(previous: number | null, now: number): number {
+  return Math.max(now, (previous ?? 0) + 1);
+}

@@ -1,0 +1,203 @@
+// The relay's configuration: parsed once from the environment with zod, typed, and refused at
+// start when anything is wrong. Every variable is documented here and in the README.
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes' || v === 'on');
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const commaList = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== ''),
+  );
+
+const origin = z.url().transform((u, ctx) => {
+  const parsed = new URL(u);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    ctx.addIssue({ code: 'custom', message: `${u}: an origin is http(s)://host[:port]` });
+    return z.NEVER;
+  }
+  return parsed.origin;
+});
+
+/**
+ * Every environment variable the relay reads. Defaults suit `npm start` on a fresh machine.
+ * Keep this list in step with the README's configuration table.
+ */
+export const EnvSchema = z.object({
+  /** TCP port to listen on; 0 picks a free one (tests). */
+  PORT: int(0, 65535).default(8080),
+  /** Interface to bind. */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** `mysql://user:pass@host:port/db` or a SQLite file path; defaults to `<DATA_DIR>/parley.db`. */
+  DATABASE_URL: optionalString,
+  /** Directory for the embedded database and the generated server secret. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** Comma list of extra origins allowed to make state-changing requests (besides the request's own host). */
+  PUBLIC_ORIGIN: commaList.pipe(z.array(origin)),
+  /** PEM certificate and key files; both or neither. When set, the relay serves HTTPS and WSS. */
+  TLS_CERT: optionalString,
+  TLS_KEY: optionalString,
+  /** Mark the session cookie Secure. Defaults to on under TLS; turn on behind a TLS-terminating proxy. */
+  COOKIE_SECURE: bool.optional(),
+  /** Send HSTS. Defaults to on under TLS; turn on behind a TLS-terminating proxy. */
+  HSTS: bool.optional(),
+  /** Use the first X-Forwarded-For address as the client IP (only behind a proxy you control). */
+  TRUST_PROXY: bool.default(false),
+  /** Secret for the fake KDF salts of unknown usernames (at least 32 characters). Generated and kept in DATA_DIR when unset; all relays of one deployment must share it. */
+  SERVER_SECRET: optionalString.pipe(z.string().min(32).optional()),
+  /** Session lifetime in seconds (cookie Max-Age and server-side expiry). */
+  SESSION_TTL: int(60).default(30 * 24 * 3600),
+  /** Failed logins allowed per account and per IP within LOGIN_WINDOW_MS. */
+  LOGIN_MAX_ATTEMPTS: int(1).default(10),
+  /** Window of the login throttle in milliseconds. */
+  LOGIN_WINDOW_MS: int(1000).default(15 * 60 * 1000),
+  /** Maximum JSON body in bytes (every route except shares and avatars). */
+  BODY_MAX_BYTES: int(1 * KiB).default(512 * KiB),
+  /** Maximum body of a sender-key share upload in bytes (one sealed share per member). */
+  SHARES_MAX_BYTES: int(1 * KiB).default(4 * MiB),
+  /** Maximum avatar size in bytes. */
+  AVATAR_MAX_BYTES: int(1 * KiB).default(512 * KiB),
+  /** Maximum members of a private channel. */
+  MAX_CHANNEL_MEMBERS: int(2).default(1000),
+  /** Comma list of usernames that are admins (besides the first registered user). */
+  PARLEY_ADMINS: commaList.transform((names) => names.map((n) => n.toLowerCase())),
+  /** scrypt cost of the authKey verifier: log2(N). 15 (N=32768, 32 MiB) or more in production. */
+  SCRYPT_LOG_N: int(10, 20).default(15),
+  /** Built web app to serve; defaults to web/dist of this repository. Served only when it exists. */
+  WEB_DIST: optionalString,
+  // ---- real-time (/ws) and scale-out; see docs/protocol.md "WebSocket" ----
+  /** `redis://host:port` shared by every relay of a deployment: cross-relay fan-out, presence and send rate limits. Unset: one relay alone, all in process. */
+  REDIS_URL: optionalString,
+  /** Prefix of every Redis key and pub/sub channel; relays of one deployment share it. */
+  REDIS_PREFIX: z.string().min(1).max(64).default('parley:'),
+  /** This relay's id on the bus and in logs; random (`host-pid-xxxxxx`) when unset. Must differ between relays. */
+  RELAY_ID: optionalString.pipe(z.string().max(64).optional()),
+  /** Largest WebSocket frame in bytes; a bigger one closes the socket with 1009. Fits a maximum-size send. */
+  WS_MAX_PAYLOAD: int(4 * KiB, 16 * MiB).default(128 * KiB),
+  /** Per-socket send-buffer cap in bytes; past it the relay closes the socket as a slow consumer (4008). */
+  WS_MAX_BUFFERED_BYTES: int(64 * KiB).default(8 * MiB),
+  /** WebSocket ping period in ms; a socket that misses one pong is terminated. */
+  HEARTBEAT_MS: int(100).default(30_000),
+  /** Messages per second per user (token bucket refill), across all relays when REDIS_URL is set. */
+  SEND_RATE_PER_SEC: z.coerce.number().positive().max(1_000_000).default(20),
+  /** Bucket size: messages a user may send in a burst before SEND_RATE_PER_SEC applies. */
+  SEND_BURST: int(1).default(40),
+  /** Most sends committed in one transaction by the write batcher. */
+  WRITE_BATCH_MAX: int(1, 10_000).default(200),
+  /** How long the write batcher waits to gather sends before committing, in ms (0: next tick). */
+  WRITE_BATCH_DELAY_MS: int(0, 1000).default(2),
+  /** Presence heartbeat of each relay in Redis, in ms; a relay silent for 3 beats is swept (its users go offline). */
+  PRESENCE_BEAT_MS: int(100).default(10_000),
+  /** pino level: fatal, error, warn, info, debug, trace or silent. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  dataDir: string;
+  publicOrigins: string[];
+  tls: { certFile: string; keyFile: string } | null;
+  cookieSecure: boolean;
+  hsts: boolean;
+  trustProxy: boolean;
+  serverSecret: string | null;
+  sessionTtlSeconds: number;
+  login: { maxAttempts: number; windowMs: number };
+  limits: {
+    bodyMaxBytes: number;
+    sharesMaxBytes: number;
+    avatarMaxBytes: number;
+    maxChannelMembers: number;
+  };
+  admins: string[];
+  scrypt: { logN: number };
+  webDist: string;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  realtime: {
+    redisUrl: string | null;
+    redisPrefix: string;
+    relayId: string | null;
+    maxPayload: number;
+    maxBufferedBytes: number;
+    heartbeatMs: number;
+    sendRate: { ratePerSec: number; burst: number };
+    batch: { maxBatch: number; maxDelayMs: number };
+    presenceBeatMs: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function parseEnv(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  if ((e.TLS_CERT === undefined) !== (e.TLS_KEY === undefined)) {
+    throw new ConfigError(['TLS_CERT and TLS_KEY: set both or neither']);
+  }
+  const tls = e.TLS_CERT && e.TLS_KEY ? { certFile: e.TLS_CERT, keyFile: e.TLS_KEY } : null;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL ?? `${e.DATA_DIR.replace(/\/+$/, '')}/parley.db`,
+    dataDir: e.DATA_DIR,
+    publicOrigins: e.PUBLIC_ORIGIN,
+    tls,
+    cookieSecure: e.COOKIE_SECURE ?? tls !== null,
+    hsts: e.HSTS ?? tls !== null,
+    trustProxy: e.TRUST_PROXY,
+    serverSecret: e.SERVER_SECRET ?? null,
+    sessionTtlSeconds: e.SESSION_TTL,
+    login: { maxAttempts: e.LOGIN_MAX_ATTEMPTS, windowMs: e.LOGIN_WINDOW_MS },
+    limits: {
+      bodyMaxBytes: e.BODY_MAX_BYTES,
+      sharesMaxBytes: e.SHARES_MAX_BYTES,
+      avatarMaxBytes: e.AVATAR_MAX_BYTES,
+      maxChannelMembers: e.MAX_CHANNEL_MEMBERS,
+    },
+    admins: e.PARLEY_ADMINS,
+    scrypt: { logN: e.SCRYPT_LOG_N },
+    webDist: e.WEB_DIST ?? DEFAULT_WEB_DIST,
+    logLevel: e.LOG_LEVEL,
+    realtime: {
+      redisUrl: e.REDIS_URL ?? null,
+      redisPrefix: e.REDIS_PREFIX,
+      relayId: e.RELAY_ID ?? null,
+      maxPayload: e.WS_MAX_PAYLOAD,
+      maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+      heartbeatMs: e.HEARTBEAT_MS,
+      sendRate: { ratePerSec: e.SEND_RATE_PER_SEC, burst: e.SEND_BURST },
+      batch: { maxBatch: e.WRITE_BATCH_MAX, maxDelayMs: e.WRITE_BATCH_DELAY_MS },
+      presenceBeatMs: e.PRESENCE_BEAT_MS,
+    },
+  };
+}

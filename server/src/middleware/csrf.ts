@@ -1,0 +1,52 @@
+// CSRF defence (DESIGN §4 "Sessions"): a state-changing request that carries an Origin must come
+// from the relay's own host or a configured public origin. Browsers always send Origin on
+// cross-origin POST/PUT/PATCH/DELETE, so a foreign page cannot pass; clients that are not
+// browsers (no Origin, no Sec-Fetch-Site) are not a CSRF vector and pass. The session cookie is
+// SameSite=Lax on top of this. The same check guards the WebSocket upgrade.
+import type { MiddlewareHandler } from 'hono';
+import { ApiError } from './errors';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export interface OriginPolicy {
+  /** Extra allowed origins, normalised (`https://chat.example.org`). */
+  publicOrigins: string[];
+}
+
+/**
+ * True when `origin` may act on this relay: it equals a configured public origin, or its host
+ * (name and port) is the host the request was sent to.
+ */
+export function isAllowedOrigin(
+  origin: string,
+  requestHost: string | undefined,
+  policy: OriginPolicy,
+): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
+  if (policy.publicOrigins.includes(parsed.origin)) return true;
+  return requestHost !== undefined && parsed.host.toLowerCase() === requestHost.toLowerCase();
+}
+
+export function csrfGuard(policy: OriginPolicy): MiddlewareHandler {
+  return async (c, next) => {
+    if (SAFE_METHODS.has(c.req.method)) return next();
+    const origin = c.req.header('origin');
+    const host = c.req.header('host') ?? new URL(c.req.url).host;
+    if (origin !== undefined) {
+      if (!isAllowedOrigin(origin, host, policy))
+        throw new ApiError(403, 'forbidden', 'cross-origin request refused');
+    } else {
+      const site = c.req.header('sec-fetch-site');
+      if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+        throw new ApiError(403, 'forbidden', 'cross-site request refused');
+      }
+    }
+    return next();
+  };
+}

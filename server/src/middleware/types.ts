@@ -1,0 +1,54 @@
+// What the app is built from, and what middleware leaves on the request context.
+import type { Verifier } from '../auth/verifier';
+import type { AppendResult, NewMessage, SessionRecord, Store, UserRecord } from '../db/store';
+import type { Config } from '../env';
+import type { Logger } from '../log';
+import type { EventBus } from '../realtime/events';
+import type { RateLimiter } from './rate-limit';
+
+export interface RateLimiters {
+  /** Login, recovery and password-change attempts, keyed per account and per IP. */
+  auth: RateLimiter;
+}
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  events: EventBus;
+  logger: Logger;
+  /** Key of the fake-salt HMAC; at least 32 bytes. */
+  serverSecret: Uint8Array;
+  /** Defaults to in-memory limiters built from `config.login`. */
+  limiters?: RateLimiters;
+  /** Live WebSocket count for admin statistics; 0 without a socket server. */
+  connectedSockets?: () => number;
+  /**
+   * How a REST send is committed. Defaults to `store.appendMessages([message], now)`; the socket
+   * server may pass its write batcher here so REST and WS sends share one path.
+   */
+  appendMessage?: (message: NewMessage, now: number) => Promise<AppendResult>;
+  /** Clock in ms (tests move it). */
+  now?: () => number;
+  /** Directory of the built web app to serve, or null for API only. */
+  webDist?: string | null;
+  /** Process start, for uptime. */
+  startedAt?: number;
+}
+
+/** Deps with every default filled in, plus the services built from them; what routes receive. */
+export type ResolvedDeps = Required<Omit<AppDeps, 'webDist'>> & {
+  webDist: string | null;
+  verifier: Verifier;
+};
+
+export interface AppVariables {
+  requestId: string;
+  clientIp: string;
+  /** Set by `requireSession`. */
+  user: UserRecord;
+  session: SessionRecord;
+}
+
+export interface AppEnv {
+  Variables: AppVariables;
+}

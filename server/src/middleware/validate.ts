@@ -1,0 +1,44 @@
+// Reads a request's JSON body, query or params through a zod schema. Any failure is a 400
+// `bad_request` carrying the zod issues; nothing reaches a handler unvalidated.
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { ApiError, badRequest } from './errors';
+
+type Issue = { path: (string | number)[]; message: string; code: string };
+
+function issuesOf(error: z.ZodError): Issue[] {
+  return error.issues.map((i) => ({
+    path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+    message: i.message,
+    code: i.code,
+  }));
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw badRequest(`invalid ${where}`, { issues: issuesOf(result.error) });
+  return result.data;
+}
+
+/** The JSON body, validated. Refuses a non-JSON content type (415) and malformed JSON (400). */
+export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new ApiError(415, 'unsupported_media_type', 'send the body as application/json');
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(await c.req.text());
+  } catch {
+    throw badRequest('malformed JSON body');
+  }
+  return parseWith(schema, data, 'body');
+}
+
+export function queryOf<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  return parseWith(schema, c.req.query(), 'query');
+}
+
+export function paramsOf<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  return parseWith(schema, c.req.param(), 'path');
+}

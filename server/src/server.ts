@@ -1,0 +1,178 @@
+// Starts one relay: opens the store, makes sure broadcast exists, builds the app and serves it
+// over HTTP or HTTPS. Extra servers (the /ws socket server) attach to the node server through
+// `overrides.attach` before it listens, and are closed first on shutdown.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import { buildApp } from './app';
+import { loadServerSecret } from './auth/secret';
+import { openStore } from './db';
+import type { AppendResult, NewMessage, Store } from './db/store';
+import type { Config } from './env';
+import { createLogger, type Logger, safeError } from './log';
+import type { RateLimiters } from './middleware/types';
+import type { EventBus } from './realtime/events';
+import { createRealtimeServices } from './realtime/services';
+import { socketAttachment } from './ws/attach';
+
+export type NodeServer = ReturnType<typeof createAdaptorServer>;
+
+/** What an attached server (WebSocket, metrics…) gets to work with. */
+export interface AttachContext {
+  server: NodeServer;
+  config: Config;
+  store: Store;
+  events: EventBus;
+  logger: Logger;
+}
+
+/** What an attached server gives back. */
+export interface Attachment {
+  /** Live socket count, summed into the admin statistics. */
+  connectedSockets?: () => number;
+  /** Replaces the REST send path (e.g. the socket server's write batcher). At most one. */
+  appendMessage?: (message: NewMessage, now: number) => Promise<AppendResult>;
+  close(): Promise<void>;
+}
+
+export interface ServerOverrides {
+  /** Use this store instead of opening `config.databaseUrl` (not closed by `close()`). */
+  store?: Store;
+  /** Use this bus instead of the one chosen by REDIS_URL (not closed by `close()`). */
+  events?: EventBus;
+  logger?: Logger;
+  limiters?: RateLimiters;
+  serverSecret?: Uint8Array;
+  attach?: Array<(ctx: AttachContext) => Attachment | Promise<Attachment>>;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  server: NodeServer;
+  store: Store;
+  events: EventBus;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+const SESSION_SWEEP_MS = 60 * 60 * 1000;
+const DRAIN_MS = 5_000;
+
+export async function startServer(config: Config, overrides: ServerOverrides = {}): Promise<RunningServer> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const serverSecret =
+    overrides.serverSecret ?? (await loadServerSecret(config.serverSecret, config.dataDir));
+  const store = overrides.store ?? (await openStore(config.databaseUrl));
+  const cleanups: Array<() => Promise<void>> = [];
+  if (!overrides.store) cleanups.push(() => store.close());
+
+  try {
+    // Real-time services (ws/, realtime/): the event bus (Redis when REDIS_URL is set, else in
+    // process), presence, send rate limits and the write batcher; /ws is attached below.
+    const realtime = await createRealtimeServices(config.realtime, store, logger);
+    cleanups.push(() => realtime.close());
+    const events = overrides.events ?? realtime.events;
+
+    await store.ensureBroadcast();
+    await promoteConfiguredAdmins(store, config.admins, logger);
+
+    const attachments: Attachment[] = [];
+    const batcher = () => attachments.find((a) => a.appendMessage)?.appendMessage;
+    const app = buildApp({
+      config,
+      store,
+      events,
+      logger,
+      serverSecret,
+      ...(overrides.limiters ? { limiters: overrides.limiters } : {}),
+      connectedSockets: () => attachments.reduce((n, a) => n + (a.connectedSockets?.() ?? 0), 0),
+      appendMessage: async (message, now) => {
+        const viaAttachment = batcher();
+        if (viaAttachment) return viaAttachment(message, now);
+        const [result] = await store.appendMessages([message], now);
+        if (!result) throw new Error('appendMessages returned no result');
+        return result;
+      },
+      webDist: existsSync(config.webDist) ? config.webDist : null,
+    });
+
+    const server = config.tls
+      ? createAdaptorServer({
+          fetch: app.fetch,
+          createServer: createHttpsServer,
+          serverOptions: {
+            cert: await readFile(config.tls.certFile),
+            key: await readFile(config.tls.keyFile),
+          },
+        })
+      : createAdaptorServer({ fetch: app.fetch });
+
+    for (const attach of [socketAttachment(realtime, config.realtime), ...(overrides.attach ?? [])]) {
+      attachments.push(await attach({ server, config, store, events, logger }));
+    }
+
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const port = (server.address() as AddressInfo).port;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    const url = `${config.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+    const sweep = setInterval(() => {
+      store
+        .deleteExpiredSessions(Date.now())
+        .catch((err: unknown) => logger.warn({ err: safeError(err) }, 'session sweep failed'));
+    }, SESSION_SWEEP_MS);
+    sweep.unref();
+
+    let closing: Promise<void> | null = null;
+    const close = () => {
+      closing ??= (async () => {
+        clearInterval(sweep);
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
+        for (const a of attachments.reverse()) {
+          await a
+            .close()
+            .catch((err: unknown) => logger.warn({ err: safeError(err) }, 'attachment close failed'));
+        }
+        const drain = setTimeout(() => {
+          if ('closeAllConnections' in server) server.closeAllConnections();
+        }, DRAIN_MS);
+        drain.unref();
+        await stopped;
+        clearTimeout(drain);
+        for (const cleanup of cleanups.reverse()) await cleanup();
+        logger.info('relay stopped');
+      })();
+      return closing;
+    };
+
+    logger.info({ url, dialect: store.dialect, tls: config.tls !== null }, 'relay listening');
+    return { url, port, server, store, events, logger, close };
+  } catch (err) {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    throw err;
+  }
+}
+
+/** Makes every user named in PARLEY_ADMINS an admin (registration covers users created later). */
+async function promoteConfiguredAdmins(store: Store, admins: string[], logger: Logger): Promise<void> {
+  for (const username of admins) {
+    const user = await store.getUserByUsername(username);
+    if (user && user.role !== 'admin') {
+      await store.setRole(user.id, 'admin');
+      logger.info(
+        { event: 'admin-promote', userId: user.id, username },
+        'promoted to admin by PARLEY_ADMINS',
+      );
+    }
+  }
+}
