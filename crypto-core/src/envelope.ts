@@ -1,0 +1,150 @@
+// Message envelope (DESIGN §3): XChaCha20-Poly1305 under the sender key with ad = encodeFields(
+// "parley/msg/ad/v1", channelId, senderId, u32be(keyId), clientMsgId), around an Ed25519 signature
+// over encodeFields("parley/msg/sig/v1", ad, payload). The AEAD keeps the payload from everyone
+// outside the channel and pins it to its channel, sender, key and id; the signature stops channel
+// members, who all hold the sender key, from forging messages in the sender's name.
+// The payload is plain JSON: never compressed before encryption.
+import { z } from 'zod';
+import { AEAD_OVERHEAD_BYTES, aeadOpen, aeadSeal } from './aead';
+import {
+  checkBytes,
+  checkU32,
+  concatBytes,
+  encodeFields,
+  fromUtf8,
+  idBytes,
+  KEY_BYTES,
+  MAX_ID_BYTES,
+  SIGN_PUBLIC_KEY_BYTES,
+  SIGN_SECRET_KEY_BYTES,
+  SIGNATURE_BYTES,
+  u32be,
+  utf8,
+  wipe,
+} from './bytes';
+import { DecryptError, FormatError, SignatureError } from './errors';
+import { randomBytes } from './random';
+import { sodium } from './sodium';
+import { TAGS } from './tags';
+
+export const MAX_TEXT_CHARS = 16_000;
+
+const sentAt = z.int().min(0); // milliseconds since the epoch, from the sender's clock
+const msgRef = z.string().min(1).max(MAX_ID_BYTES); // a clientMsgId in the same channel
+const text = z.string().max(MAX_TEXT_CHARS);
+
+/**
+ * The decrypted payload, validated on receipt. A discriminated union on `kind`, versioned by `v`;
+ * unknown fields are dropped, unknown kinds are rejected (FormatError), so new kinds are additive.
+ */
+export const PayloadSchema = z.discriminatedUnion('kind', [
+  z.object({ v: z.literal(1), kind: z.literal('text'), sentAt, text, replyTo: msgRef.optional() }),
+  z.object({ v: z.literal(1), kind: z.literal('edit'), sentAt, target: msgRef, text }),
+  z.object({ v: z.literal(1), kind: z.literal('delete'), sentAt, target: msgRef }),
+]);
+export type Payload = z.infer<typeof PayloadSchema>;
+
+/** The fields the relay routes on; all of them are bound into the AEAD associated data. */
+export interface EnvelopeContext {
+  channelId: string;
+  senderId: string;
+  keyId: number;
+  clientMsgId: string;
+}
+
+export interface EncryptMessageInput extends EnvelopeContext {
+  senderKey: Uint8Array;
+  senderSignSk: Uint8Array;
+  payload: Payload;
+  /** Fixes the nonce for published vectors. Throws outside a test runner. */
+  dangerousTestOnlyNonce?: Uint8Array;
+}
+
+export interface DecryptMessageInput extends EnvelopeContext {
+  senderKey: Uint8Array;
+  /** The sender's pinned identity key. */
+  senderIdentityPk: Uint8Array;
+  ciphertext: Uint8Array;
+}
+
+/** Smallest possible envelope: nonce, tag and signature around an empty payload. */
+export const MIN_ENVELOPE_BYTES = AEAD_OVERHEAD_BYTES + SIGNATURE_BYTES;
+
+/** A random message id: a UUID v4 string (16 bytes from the CSPRNG, 122 of them random bits). */
+export function newClientMsgId(): string {
+  const b = randomBytes(16);
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const h = sodium().to_hex(b);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** ad = encodeFields("parley/msg/ad/v1", channelId, senderId, u32be(keyId), clientMsgId). */
+export function messageAd(fn: string, ctx: EnvelopeContext): Uint8Array {
+  return encodeFields(
+    TAGS.msgAd,
+    idBytes(fn, 'channelId', ctx.channelId),
+    idBytes(fn, 'senderId', ctx.senderId),
+    u32be(checkU32(fn, 'keyId', ctx.keyId)),
+    idBytes(fn, 'clientMsgId', ctx.clientMsgId),
+  );
+}
+
+function signedMessage(ad: Uint8Array, payloadBytes: Uint8Array): Uint8Array {
+  return encodeFields(TAGS.msgSig, ad, payloadBytes);
+}
+
+/**
+ * ciphertext = nonce24 || XChaCha20-Poly1305(senderKey, sig || utf8(JSON(payload)), ad).
+ * The payload is validated first (FormatError), so a client cannot send what others would reject.
+ */
+export function encryptMessage(input: EncryptMessageInput): Uint8Array {
+  const fn = 'encryptMessage';
+  checkBytes(fn, 'senderKey', input.senderKey, KEY_BYTES);
+  checkBytes(fn, 'senderSignSk', input.senderSignSk, SIGN_SECRET_KEY_BYTES);
+  const parsed = PayloadSchema.safeParse(input.payload);
+  if (!parsed.success) throw new FormatError(`${fn}: invalid payload: ${parsed.error.issues[0]?.message}`);
+  const ad = messageAd(fn, input);
+  const payloadBytes = utf8(JSON.stringify(parsed.data));
+  const sig = sodium().crypto_sign_detached(signedMessage(ad, payloadBytes), input.senderSignSk);
+  const plaintext = concatBytes(sig, payloadBytes);
+  try {
+    return aeadSeal(fn, input.senderKey, plaintext, ad, input.dangerousTestOnlyNonce);
+  } finally {
+    wipe(plaintext, payloadBytes);
+  }
+}
+
+/**
+ * Decrypts, verifies and validates. Throws DecryptError if the AEAD fails (wrong key, tampering,
+ * or a message moved to another channel/sender/keyId/clientMsgId), SignatureError if the sender's
+ * signature fails, FormatError if the payload is not valid JSON of a known kind.
+ */
+export function decryptMessage(input: DecryptMessageInput): Payload {
+  const fn = 'decryptMessage';
+  checkBytes(fn, 'senderKey', input.senderKey, KEY_BYTES);
+  checkBytes(fn, 'senderIdentityPk', input.senderIdentityPk, SIGN_PUBLIC_KEY_BYTES);
+  if (!(input.ciphertext instanceof Uint8Array) || input.ciphertext.length < MIN_ENVELOPE_BYTES) {
+    throw new DecryptError(`${fn}: ciphertext too short`);
+  }
+  const ad = messageAd(fn, input);
+  const plaintext = aeadOpen(fn, input.senderKey, input.ciphertext, ad);
+  try {
+    const sig = plaintext.subarray(0, SIGNATURE_BYTES);
+    const payloadBytes = plaintext.subarray(SIGNATURE_BYTES);
+    if (!sodium().crypto_sign_verify_detached(sig, signedMessage(ad, payloadBytes), input.senderIdentityPk)) {
+      throw new SignatureError(`${fn}: bad signature (not from this sender)`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(fromUtf8(payloadBytes));
+    } catch {
+      throw new FormatError(`${fn}: payload is not UTF-8 JSON`);
+    }
+    const parsed = PayloadSchema.safeParse(json);
+    if (!parsed.success) throw new FormatError(`${fn}: invalid payload: ${parsed.error.issues[0]?.message}`);
+    return parsed.data;
+  } finally {
+    wipe(plaintext);
+  }
+}

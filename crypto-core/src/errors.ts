@@ -1,0 +1,34 @@
+// Typed crypto errors. Every message starts with the name of the public function that threw it
+// (`openShare: bad signature`), so a failure in the UI or a log points at the check that fired.
+// Callers catch `CryptoError` to handle any of them; they never receive an error as a value.
+
+/** Base class of every error crypto-core throws on purpose. */
+export class CryptoError extends Error {
+  override readonly name: string = 'CryptoError';
+}
+
+/**
+ * An AEAD or sealed box did not authenticate: wrong key, tampered or truncated ciphertext,
+ * wrong associated data (another channel, sender, keyId, clientMsgId or identity).
+ */
+export class DecryptError extends CryptoError {
+  override readonly name: string = 'DecryptError';
+}
+
+/** An Ed25519 signature did not verify under the expected identity key and tag. */
+export class SignatureError extends CryptoError {
+  override readonly name: string = 'SignatureError';
+}
+
+/**
+ * A key, nonce, salt, signature or KDF parameter has the wrong type or length, or is too weak.
+ * Usually a programming error or a malformed public record; never a reason to retry.
+ */
+export class KeyError extends CryptoError {
+  override readonly name: string = 'KeyError';
+}
+
+/** A string or decrypted payload is not in the expected encoding or schema. */
+export class FormatError extends CryptoError {
+  override readonly name: string = 'FormatError';
+}

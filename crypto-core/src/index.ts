@@ -1,0 +1,106 @@
+// @parley/crypto-core: the one public crypto interface of Parley (DESIGN §3). Re-exports only.
+// Call `await ready()` once before anything else.
+
+export {
+  type AccountKeys,
+  deriveAccountKeys,
+  INTERACTIVE_KDF_PARAMS,
+  type KdfParams,
+  KdfParamsSchema,
+  KEY_BLOB_BYTES,
+  MAX_MEMLIMIT,
+  MAX_OPSLIMIT,
+  MIN_MEMLIMIT,
+  MIN_OPSLIMIT,
+  newSalt,
+  rewrapKeys,
+  unwrapKeys,
+  type WrapOptions,
+  wrapKeys,
+} from './account';
+export {
+  AEAD_TAG_BYTES,
+  BOX_PUBLIC_KEY_BYTES,
+  BOX_SECRET_KEY_BYTES,
+  concatBytes,
+  constantTimeEqual,
+  encodeFields,
+  fromBase64,
+  fromHex,
+  fromUtf8,
+  KEY_BYTES,
+  MAX_ID_BYTES,
+  NONCE_BYTES,
+  SALT_BYTES,
+  SEAL_OVERHEAD_BYTES,
+  SIGN_PUBLIC_KEY_BYTES,
+  SIGN_SECRET_KEY_BYTES,
+  SIGN_SEED_BYTES,
+  SIGNATURE_BYTES,
+  toBase64,
+  toHex,
+  u32be,
+  utf8,
+  wipe,
+} from './bytes';
+export {
+  type DecryptMessageInput,
+  decryptMessage,
+  type EncryptMessageInput,
+  type EnvelopeContext,
+  encryptMessage,
+  MAX_TEXT_CHARS,
+  MIN_ENVELOPE_BYTES,
+  newClientMsgId,
+  type Payload,
+  PayloadSchema,
+} from './envelope';
+export { CryptoError, DecryptError, FormatError, KeyError, SignatureError } from './errors';
+export {
+  compareQrPayload,
+  expectedQrPayload,
+  FINGERPRINT_ITERATIONS,
+  fingerprintQrPayload,
+  formatSafetyNumber,
+  numericFingerprint,
+  safetyNumber,
+} from './fingerprint';
+export {
+  bundleFromWire,
+  bundleToWire,
+  generateIdentity,
+  type IdentityKeys,
+  identityFromSecretKeys,
+  makeBundle,
+  type PublicBundle,
+  verifyBundle,
+  type WireBundle,
+  WireBundleSchema,
+} from './keys';
+export {
+  type ContactPin,
+  ContactPinSchema,
+  type ContactPins,
+  ContactPinsSchema,
+  openPins,
+  type SealPinsOptions,
+  sealPins,
+} from './pins';
+export {
+  deriveRecoveryKeys,
+  formatRecoveryCode,
+  generateRecoveryKey,
+  parseRecoveryCode,
+  RECOVERY_KEY_BYTES,
+} from './recovery';
+export {
+  generateSenderKey,
+  type OpenShareInput,
+  openShare,
+  SEALED_SHARE_BYTES,
+  type SealShareInput,
+  type ShareContext,
+  sealShare,
+} from './sender-keys';
+export { ready } from './sodium';
+export { KDF_CONTEXTS, TAGS, type Tag } from './tags';

@@ -1,0 +1,113 @@
+// Domain separation: every Parley tag is distinct and versioned, and a signature made under one
+// tag never verifies under another, for the same fields (DESIGN §3, byte helpers).
+import _sodium from 'libsodium-wrappers-sumo';
+import { beforeAll, describe, expect, test } from 'vitest';
+import {
+  encodeFields,
+  generateIdentity,
+  generateSenderKey,
+  type IdentityKeys,
+  KDF_CONTEXTS,
+  makeBundle,
+  openShare,
+  ready,
+  SignatureError,
+  sealShare,
+  TAGS,
+  u32be,
+  utf8,
+} from '../src/index';
+import { expectError } from './helpers';
+
+const ALL_TAGS = Object.values(TAGS);
+
+let alice: IdentityKeys;
+beforeAll(async () => {
+  await ready();
+  alice = generateIdentity();
+});
+
+describe('tags', () => {
+  test('are distinct, versioned parley/ strings without NUL', () => {
+    expect(new Set(ALL_TAGS).size).toBe(ALL_TAGS.length);
+    for (const tag of ALL_TAGS) expect(tag).toMatch(/^parley\/[a-z/]+\/v\d+$/);
+  });
+
+  test('no tag is a prefix of another (so no encoding is a prefix-shift of another)', () => {
+    for (const a of ALL_TAGS) for (const b of ALL_TAGS) if (a !== b) expect(b.startsWith(a)).toBe(false);
+  });
+
+  test('KDF contexts are distinct and exactly 8 bytes, as crypto_kdf requires', () => {
+    const contexts = Object.values(KDF_CONTEXTS);
+    expect(new Set(contexts).size).toBe(contexts.length);
+    for (const c of contexts) expect(utf8(c)).toHaveLength(8);
+  });
+});
+
+describe('a signature made for one tag fails under every other tag', () => {
+  const fieldSets: [string, () => Uint8Array[]][] = [
+    ['no fields', () => []],
+    ['one key', () => [alice.signPk]],
+    ['ids and a keyId', () => [utf8('c-1'), utf8('u-alice'), u32be(1), utf8('m-1')]],
+  ];
+  test.each(fieldSets)('with %s', (_name, fields) => {
+    for (const signedTag of ALL_TAGS) {
+      const sig = _sodium.crypto_sign_detached(encodeFields(signedTag, ...fields()), alice.signSk);
+      for (const otherTag of ALL_TAGS) {
+        const ok = _sodium.crypto_sign_verify_detached(
+          sig,
+          encodeFields(otherTag, ...fields()),
+          alice.signPk,
+        );
+        expect(ok, `${signedTag} signature checked as ${otherTag}`).toBe(signedTag === otherTag);
+      }
+    }
+  });
+});
+
+describe('cross-protocol', () => {
+  test('an encKeySig is never accepted as a share signature', () => {
+    // Even if a relay could build a sealed box around an encKeySig, the share check rejects it.
+    const bob = generateIdentity();
+    const encKeySig = makeBundle(alice).encKeySig;
+    const key = generateSenderKey();
+    const sealed = _sodium.crypto_box_seal(new Uint8Array([...encKeySig, ...key]), bob.boxPk);
+    expectError(
+      () =>
+        openShare({
+          channelId: 'c',
+          senderId: 'u-alice',
+          keyId: 1,
+          recipientId: 'u-bob',
+          sealed,
+          senderIdentityPk: alice.signPk,
+          recipientEncPk: bob.boxPk,
+          recipientEncSk: bob.boxSk,
+        }),
+      SignatureError,
+      'openShare',
+    );
+    // And a genuine share for the same context still opens.
+    const good = sealShare({
+      channelId: 'c',
+      senderId: 'u-alice',
+      keyId: 1,
+      recipientId: 'u-bob',
+      key,
+      senderSignSk: alice.signSk,
+      recipientEncPk: bob.boxPk,
+    });
+    expect(
+      openShare({
+        channelId: 'c',
+        senderId: 'u-alice',
+        keyId: 1,
+        recipientId: 'u-bob',
+        sealed: good,
+        senderIdentityPk: alice.signPk,
+        recipientEncPk: bob.boxPk,
+        recipientEncSk: bob.boxSk,
+      }),
+    ).toEqual(key);
+  });
+});

@@ -1,0 +1,186 @@
+// Message envelopes: AEAD under the sender key, bound to channel/sender/keyId/clientMsgId,
+// signed by the sender inside (DESIGN §3).
+import { beforeAll, describe, expect, test } from 'vitest';
+import {
+  DecryptError,
+  type DecryptMessageInput,
+  decryptMessage,
+  type EncryptMessageInput,
+  encryptMessage,
+  FormatError,
+  generateIdentity,
+  generateSenderKey,
+  type IdentityKeys,
+  KeyError,
+  MAX_TEXT_CHARS,
+  MIN_ENVELOPE_BYTES,
+  NONCE_BYTES,
+  newClientMsgId,
+  type Payload,
+  PayloadSchema,
+  ready,
+  SignatureError,
+} from '../src/index';
+import { expectError, flipByte, hex } from './helpers';
+
+let alice: IdentityKeys;
+let bob: IdentityKeys;
+let senderKey: Uint8Array;
+const ctx = {
+  channelId: 'c-1',
+  senderId: 'u-alice',
+  keyId: 9,
+  clientMsgId: '0c6f7b5e-5a8e-4a53-9f7c-1f9d2f6f4b10',
+};
+const text: Payload = { v: 1, kind: 'text', sentAt: 1_700_000_000_000, text: 'hi bob' };
+let enc: EncryptMessageInput;
+let dec: Omit<DecryptMessageInput, 'ciphertext'>;
+
+beforeAll(async () => {
+  await ready();
+  alice = generateIdentity();
+  bob = generateIdentity();
+  senderKey = generateSenderKey();
+  enc = { ...ctx, senderKey, senderSignSk: alice.signSk, payload: text };
+  dec = { ...ctx, senderKey, senderIdentityPk: alice.signPk };
+});
+
+describe('encryptMessage / decryptMessage', () => {
+  test.each<Payload>([
+    { v: 1, kind: 'text', sentAt: 1, text: 'hello 👋' },
+    { v: 1, kind: 'text', sentAt: 2, text: '', replyTo: 'm-1' },
+    { v: 1, kind: 'edit', sentAt: 3, target: 'm-1', text: 'hello!' },
+    { v: 1, kind: 'delete', sentAt: 4, target: 'm-1' },
+  ])('round-trips a $kind payload', (payload) => {
+    const ciphertext = encryptMessage({ ...enc, payload });
+    expect(decryptMessage({ ...dec, ciphertext })).toEqual(payload);
+  });
+
+  test('uses a fresh random nonce per message', () => {
+    const a = encryptMessage(enc);
+    const b = encryptMessage(enc);
+    expect(hex(a.subarray(0, NONCE_BYTES))).not.toBe(hex(b.subarray(0, NONCE_BYTES)));
+    expect(hex(a)).not.toBe(hex(b));
+  });
+
+  test('every single tampered byte of nonce, ciphertext and tag is rejected with DecryptError', () => {
+    const ciphertext = encryptMessage(enc);
+    expect(ciphertext.length).toBeGreaterThan(MIN_ENVELOPE_BYTES);
+    for (let i = 0; i < ciphertext.length; i++) {
+      expectError(
+        () => decryptMessage({ ...dec, ciphertext: flipByte(ciphertext, i) }),
+        DecryptError,
+        'decryptMessage',
+      );
+    }
+  });
+
+  test.each([
+    ['moved to another channel', { channelId: 'c-2' }],
+    ['claiming another sender', { senderId: 'u-bob' }],
+    ['claiming another keyId', { keyId: 10 }],
+    ['claiming another clientMsgId', { clientMsgId: '0c6f7b5e-5a8e-4a53-9f7c-1f9d2f6f4b11' }],
+  ])('a message %s is rejected with DecryptError (AD)', (_name, change) => {
+    const ciphertext = encryptMessage(enc);
+    expectError(() => decryptMessage({ ...dec, ...change, ciphertext }), DecryptError, 'decryptMessage');
+  });
+
+  test("a message claiming another sender, checked with that sender's key, is still rejected", () => {
+    const ciphertext = encryptMessage(enc);
+    expectError(
+      () => decryptMessage({ ...dec, senderId: 'u-bob', senderIdentityPk: bob.signPk, ciphertext }),
+      DecryptError,
+      'decryptMessage',
+    );
+  });
+
+  test('a channel member who holds the sender key cannot forge a message from the sender', () => {
+    // Bob knows Alice's sender key (he is a member) and encrypts as "u-alice" with his own signature.
+    const forged = encryptMessage({ ...enc, senderSignSk: bob.signSk });
+    expectError(() => decryptMessage({ ...dec, ciphertext: forged }), SignatureError, 'decryptMessage');
+  });
+
+  test('a wrong sender key is rejected with DecryptError', () => {
+    const ciphertext = encryptMessage(enc);
+    expectError(
+      () => decryptMessage({ ...dec, senderKey: generateSenderKey(), ciphertext }),
+      DecryptError,
+      'decryptMessage',
+    );
+  });
+
+  test('truncated ciphertexts are rejected with DecryptError', () => {
+    const ciphertext = encryptMessage(enc);
+    for (const n of [0, NONCE_BYTES, MIN_ENVELOPE_BYTES - 1, ciphertext.length - 1]) {
+      expectError(
+        () => decryptMessage({ ...dec, ciphertext: ciphertext.subarray(0, n) }),
+        DecryptError,
+        'decryptMessage',
+      );
+    }
+  });
+
+  test('inputs of the wrong length throw KeyError naming the function', () => {
+    expectError(() => encryptMessage({ ...enc, senderKey: new Uint8Array(16) }), KeyError, 'encryptMessage');
+    expectError(() => encryptMessage({ ...enc, senderSignSk: alice.signPk }), KeyError, 'encryptMessage');
+    expectError(
+      () => encryptMessage({ ...enc, dangerousTestOnlyNonce: new Uint8Array(12) }),
+      KeyError,
+      'encryptMessage',
+    );
+    const ciphertext = encryptMessage(enc);
+    expectError(
+      () => decryptMessage({ ...dec, senderIdentityPk: bob.signSk, ciphertext }),
+      KeyError,
+      'decryptMessage',
+    );
+    expectError(
+      () => decryptMessage({ ...dec, senderKey: new Uint8Array(33), ciphertext }),
+      KeyError,
+      'decryptMessage',
+    );
+  });
+
+  test.each([-1, 2 ** 32, 0.5])('keyId %s is refused with FormatError', (keyId) => {
+    expectError(() => encryptMessage({ ...enc, keyId }), FormatError, 'encryptMessage');
+  });
+});
+
+describe('payload validation', () => {
+  test('encryptMessage refuses payloads the schema rejects', () => {
+    const bad = [
+      { v: 1, kind: 'text', sentAt: 1, text: 'x'.repeat(MAX_TEXT_CHARS + 1) },
+      { v: 1, kind: 'poll', sentAt: 1 },
+      { v: 2, kind: 'text', sentAt: 1, text: 'hi' },
+      { v: 1, kind: 'text', sentAt: -1, text: 'hi' },
+      { v: 1, kind: 'edit', sentAt: 1, text: 'no target' },
+    ];
+    for (const payload of bad) {
+      expectError(
+        () => encryptMessage({ ...enc, payload: payload as Payload }),
+        FormatError,
+        'encryptMessage',
+      );
+    }
+  });
+
+  test('accepts the maximum text length', () => {
+    const payload: Payload = { v: 1, kind: 'text', sentAt: 1, text: 'é'.repeat(MAX_TEXT_CHARS) };
+    expect(decryptMessage({ ...dec, ciphertext: encryptMessage({ ...enc, payload }) })).toEqual(payload);
+  });
+
+  test('drops unknown fields, so later versions can add some', () => {
+    const payload = { ...text, reactions: ['+1'] } as Payload;
+    expect(decryptMessage({ ...dec, ciphertext: encryptMessage({ ...enc, payload }) })).toEqual(text);
+    expect(PayloadSchema.parse({ ...text, extra: 1 })).toEqual(text);
+  });
+});
+
+describe('newClientMsgId', () => {
+  test('is a random UUID v4', () => {
+    const ids = new Set(Array.from({ length: 1000 }, () => newClientMsgId()));
+    expect(ids.size).toBe(1000);
+    for (const id of ids)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});

@@ -1,0 +1,76 @@
+// Crypto cost per message at group sizes 2, 100 and 1000, with real keys and real envelopes.
+// Baseline, run side by side: encrypting every message to every member separately (a sealed box
+// per recipient), which is what sender keys avoid. The sender-key scheme pays the per-member
+// cost only when a key is (re)distributed.
+import {
+  decryptMessage,
+  encryptMessage,
+  generateIdentity,
+  generateSenderKey,
+  type IdentityKeys,
+  newClientMsgId,
+  ready,
+  sealShare,
+  utf8,
+} from '@parley/crypto-core';
+import sodium from 'libsodium-wrappers-sumo';
+import { fmt, printTable, time } from './measure';
+
+const TEXT = 'The quick brown fox jumps over the lazy dog. '.repeat(4); // ~180 chars, a typical message
+
+export async function runCryptoBench(groupSizes: number[]): Promise<void> {
+  await ready();
+  await sodium.ready;
+  const sender = generateIdentity();
+  const members: IdentityKeys[] = [];
+  const maxSize = Math.max(...groupSizes);
+  for (let i = 0; i < maxSize; i++) members.push(generateIdentity());
+  const senderKey = generateSenderKey();
+  const ctx = { channelId: 'bench', senderId: 'sender', keyId: 1 };
+  const payload = () => ({ v: 1 as const, kind: 'text' as const, sentAt: Date.now(), text: TEXT });
+
+  const encrypt = time(() => {
+    encryptMessage({ ...ctx, clientMsgId: newClientMsgId(), senderKey, senderSignSk: sender.signSk, payload: payload() });
+  });
+  const clientMsgId = newClientMsgId();
+  const sample = encryptMessage({ ...ctx, clientMsgId, senderKey, senderSignSk: sender.signSk, payload: payload() });
+  const decrypt = time(() => {
+    decryptMessage({ ...ctx, clientMsgId, senderKey, senderIdentityPk: sender.signPk, ciphertext: sample });
+  });
+  const seal = time(() => {
+    sealShare({
+      ...ctx,
+      recipientId: 'r',
+      key: senderKey,
+      senderSignSk: sender.signSk,
+      recipientEncPk: members[0]?.boxPk ?? sender.boxPk,
+    });
+  });
+  // Baseline: the same plaintext signed once and sealed to each recipient (pairwise fan-out).
+  const plaintext = utf8(JSON.stringify(payload()));
+  const pairwisePerRecipient = time(() => {
+    sodium.crypto_box_seal(plaintext, members[0]?.boxPk ?? sender.boxPk);
+  });
+  const sign = time(() => {
+    sodium.crypto_sign_detached(plaintext, sender.signSk);
+  });
+
+  const rows = groupSizes.map((n) => {
+    const senderKeyPerMsg = encrypt.perCallMicros; // O(1) in the group size
+    const distribution = seal.perCallMicros * n; // once per key, not per message
+    const pairwisePerMsg = sign.perCallMicros + pairwisePerRecipient.perCallMicros * (n - 1);
+    return [
+      String(n),
+      fmt(senderKeyPerMsg),
+      fmt(decrypt.perCallMicros),
+      fmt(distribution / 1000, 2),
+      fmt(pairwisePerMsg),
+      `${fmt(pairwisePerMsg / senderKeyPerMsg, 1)}x`,
+    ];
+  });
+  printTable(
+    'Crypto cost per message (µs, one core; sender keys vs. a sealed box per recipient per message)',
+    ['members', 'encrypt', 'decrypt', 'key share ms', 'pairwise encrypt', 'pairwise/sender-key'],
+    rows,
+  );
+}
