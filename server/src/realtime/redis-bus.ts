@@ -1,0 +1,81 @@
+// Cross-relay event bus on Redis pub/sub. A relay delivers its own events to its listeners at once
+// (no round trip through Redis) and publishes them with its relay id; from Redis it delivers only
+// what other relays published, so nothing is delivered twice. Events published while Redis is
+// unreachable are queued by ioredis and sent on reconnect; events missed by a relay whose
+// subscription was down are recovered by clients through gap detection and `fetch`.
+import type { Logger } from '../log';
+import { safeError } from '../log';
+import { decodeEnvelope, encodeEnvelope } from './codec';
+import type { EventBus, RelayEvent, RelayEventListener } from './events';
+import type { Redis } from './redis';
+
+export interface RedisEventBusOptions {
+  /** Connection for PUBLISH (may be shared with other commands). */
+  pub: Redis;
+  /** Dedicated connection for SUBSCRIBE (Redis allows nothing else on it). */
+  sub: Redis;
+  /** Key/channel prefix shared by every relay of one deployment, e.g. `parley:`. */
+  prefix: string;
+  relayId: string;
+  logger: Logger;
+}
+
+export class RedisEventBus implements EventBus {
+  readonly #listeners = new Set<RelayEventListener>();
+  readonly #channel: string;
+
+  private constructor(
+    readonly relayId: string,
+    private readonly pub: Redis,
+    private readonly sub: Redis,
+    prefix: string,
+    private readonly logger: Logger,
+  ) {
+    this.#channel = `${prefix}events`;
+  }
+
+  /** Subscribes and returns the bus. The connections stay owned by the caller. */
+  static async start(opts: RedisEventBusOptions): Promise<RedisEventBus> {
+    const bus = new RedisEventBus(opts.relayId, opts.pub, opts.sub, opts.prefix, opts.logger);
+    opts.sub.on('message', (channel: string, text: string) => bus.#onRemote(channel, text));
+    await opts.sub.subscribe(bus.#channel);
+    return bus;
+  }
+
+  publish(event: RelayEvent): void {
+    this.#deliver(event);
+    this.pub.publish(this.#channel, encodeEnvelope(this.relayId, event)).catch((err: unknown) => {
+      this.logger.error({ err: safeError(err), event: event.type }, 'redis publish failed');
+    });
+  }
+
+  subscribe(listener: RelayEventListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.#listeners.clear();
+    await this.sub.unsubscribe(this.#channel).catch(() => {});
+  }
+
+  #onRemote(channel: string, text: string): void {
+    if (channel !== this.#channel) return;
+    try {
+      const { relay, event } = decodeEnvelope(text);
+      if (relay !== this.relayId) this.#deliver(event);
+    } catch (err) {
+      this.logger.warn({ err: safeError(err) }, 'dropped a malformed relay event');
+    }
+  }
+
+  #deliver(event: RelayEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.logger.error({ err: safeError(err), event: event.type }, 'relay event listener failed');
+      }
+    }
+  }
+}

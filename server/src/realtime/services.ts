@@ -1,0 +1,107 @@
+// The relay's real-time services, chosen once at start: with REDIS_URL, a Redis event bus,
+// presence and send-rate buckets shared by every relay; without it, in-process equivalents for a
+// single relay. The write batcher is always per process (it batches this relay's sends).
+
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Store } from '../db/store';
+import type { Logger } from '../log';
+import { type BatcherOptions, WriteBatcher } from './batcher';
+import { type EventBus, LocalEventBus } from './events';
+import { LocalPresence, type Presence, RedisPresence } from './presence';
+import { LocalRateLimiter, type RateLimit, type RateLimiter, RedisRateLimiter } from './rate-limit';
+import { connectRedis, type Redis } from './redis';
+import { RedisEventBus } from './redis-bus';
+
+export interface RealtimeConfig {
+  /** null: one relay alone, everything in process. */
+  redisUrl: string | null;
+  /** Prefix of every Redis key and channel; relays of one deployment share it. */
+  redisPrefix: string;
+  /** This process's id on the bus; random when null. */
+  relayId: string | null;
+  sendRate: RateLimit;
+  batch: BatcherOptions;
+  presenceBeatMs: number;
+}
+
+export interface RealtimeServices {
+  readonly relayId: string;
+  readonly events: EventBus;
+  readonly presence: Presence;
+  readonly sendLimiter: RateLimiter;
+  readonly batcher: WriteBatcher;
+  /** Commits queued sends, forgets this relay's presence, and closes the bus and Redis. */
+  close(): Promise<void>;
+}
+
+export function newRelayId(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function createRealtimeServices(
+  config: RealtimeConfig,
+  store: Store,
+  logger: Logger,
+): Promise<RealtimeServices> {
+  const relayId = config.relayId ?? newRelayId();
+  const batcher = new WriteBatcher((batch, now) => store.appendMessages(batch, now), config.batch, logger);
+
+  if (config.redisUrl === null) {
+    const events = new LocalEventBus();
+    const presence = new LocalPresence();
+    return {
+      relayId,
+      events,
+      presence,
+      sendLimiter: new LocalRateLimiter(config.sendRate),
+      batcher,
+      async close() {
+        await batcher.close();
+        await presence.close();
+        await events.close();
+      },
+    };
+  }
+
+  const url = config.redisUrl;
+  const prefix = config.redisPrefix;
+  const cmd = await connectRedis(url, `parley-cmd-${relayId}`, logger);
+  let sub: Redis;
+  try {
+    sub = await connectRedis(url, `parley-sub-${relayId}`, logger);
+  } catch (err) {
+    cmd.disconnect();
+    throw err;
+  }
+  const events = await RedisEventBus.start({ pub: cmd, sub, prefix, relayId, logger });
+  const presence = await RedisPresence.start({
+    redis: cmd,
+    prefix,
+    relayId,
+    beatMs: config.presenceBeatMs,
+    logger,
+    onSweptOffline: (userIds) => {
+      for (const userId of userIds) events.publish({ type: 'presence', userId, online: false });
+    },
+  });
+  logger.info({ relay: relayId, redisPrefix: prefix }, 'real-time scale-out through redis');
+  return {
+    relayId,
+    events,
+    presence,
+    sendLimiter: new RedisRateLimiter(cmd, prefix, config.sendRate, logger),
+    batcher,
+    async close() {
+      await batcher.close();
+      try {
+        const offline = await presence.close();
+        for (const userId of offline) events.publish({ type: 'presence', userId, online: false });
+      } catch (err) {
+        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'presence cleanup failed');
+      }
+      await events.close();
+      await Promise.allSettled([sub.quit(), cmd.quit()]);
+    },
+  };
+}

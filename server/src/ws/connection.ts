@@ -1,0 +1,137 @@
+// One authenticated socket: who it belongs to, which channels it follows, and how frames reach
+// it. Per channel it is either live (frames go out at once) or catching up (a sync or a join is
+// in progress): live frames are then queued and flushed after the catch-up, skipping what the
+// catch-up already covered, so each entry reaches the client once and in order.
+import type { WebSocket } from 'ws';
+import type { Logger } from '../log';
+import type { ServerFrame } from '../protocol';
+import { CloseCode } from './errors';
+
+/** A live frame held back while its channel catches up; `seq` orders and filters it. */
+export interface QueuedFrame {
+  kind: 'message' | 'deleted';
+  seq: number;
+  frame: ServerFrame;
+}
+
+/** Queued frames beyond this are dropped; the entries stay in the store for sync and fetch. */
+const MAX_QUEUED_PER_CHANNEL = 2_000;
+
+export interface ChannelView {
+  /** First seq the user may read in this channel. */
+  joinedSeq: number;
+  /** null: live. An array: catching up, live frames wait here. */
+  queue: QueuedFrame[] | null;
+  /** Frames were dropped from a full queue: the next catch-up must re-read from the store. */
+  overflowed: boolean;
+}
+
+export interface ConnectionOptions {
+  maxBufferedBytes: number;
+  logger: Logger;
+}
+
+let nextConnectionId = 1;
+
+export class Connection {
+  readonly id = nextConnectionId++;
+  readonly openedAt = Date.now();
+  readonly channels = new Map<string, ChannelView>();
+  /** Cleared at each heartbeat ping, set by the pong. */
+  alive = true;
+  /** Requests being handled, to bound what one socket can have in flight. */
+  inFlight = 0;
+  lastSessionCheck = Date.now();
+  #closed = false;
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly userId: string,
+    readonly session: { tokenHash: string; expiresAt: number },
+    private readonly opts: ConnectionOptions,
+  ) {
+    ws.once('close', () => {
+      this.#closed = true;
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed || this.ws.readyState !== this.ws.OPEN;
+  }
+
+  /**
+   * Sends a frame; false when the socket is closed. A client that lets more than the cap pile up
+   * in the send buffer is closed as a slow consumer.
+   */
+  send(frame: ServerFrame, onWritten?: (err?: Error) => void): boolean {
+    if (this.closed) return false;
+    if (this.ws.bufferedAmount > this.opts.maxBufferedBytes) {
+      this.opts.logger.warn(
+        { event: 'ws-slow-consumer', userId: this.userId, conn: this.id, buffered: this.ws.bufferedAmount },
+        'closing a slow consumer',
+      );
+      this.close(CloseCode.slowConsumer, 'slow consumer: too much unread data');
+      return false;
+    }
+    this.ws.send(JSON.stringify(frame), onWritten);
+    return true;
+  }
+
+  /** Sends a frame and resolves once it has been handed to the OS (backpressure for bulk sends). */
+  sendAndDrain(frame: ServerFrame): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (!this.send(frame, (err) => resolve(!err && !this.closed))) resolve(false);
+    });
+  }
+
+  /** A live timeline frame for a channel this socket follows: sent now, or queued while catching up. */
+  deliver(channelId: string, item: QueuedFrame): void {
+    const view = this.channels.get(channelId);
+    if (!view || item.seq < view.joinedSeq) return;
+    if (view.queue === null) {
+      this.send(item.frame);
+      return;
+    }
+    if (view.queue.length >= MAX_QUEUED_PER_CHANNEL) {
+      view.queue = [];
+      view.overflowed = true;
+    }
+    view.queue.push(item);
+  }
+
+  /** Ends a catch-up: sends queued frames the catch-up did not cover (seq > coveredSeq), goes live. */
+  goLive(channelId: string, coveredSeq: number): void {
+    const view = this.channels.get(channelId);
+    if (!view || view.queue === null) return;
+    const queued = view.queue;
+    view.queue = null;
+    view.overflowed = false;
+    queued.sort((a, b) => a.seq - b.seq || (a.kind === b.kind ? 0 : a.kind === 'message' ? -1 : 1));
+    for (const q of queued) {
+      if (q.seq < view.joinedSeq) continue;
+      if (q.kind === 'message' && q.seq <= coveredSeq) continue;
+      this.send(q.frame);
+    }
+  }
+
+  /** Runs tasks that change this socket's channel state one at a time, in order. */
+  serially(task: () => Promise<void>): Promise<void> {
+    const run = this.#chain.then(() => (this.closed ? undefined : task()));
+    this.#chain = run.catch(() => {});
+    return run;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.ws.close(code, reason);
+    } catch {
+      this.ws.terminate();
+      return;
+    }
+    // A client that does not answer the close handshake (e.g. a stalled slow consumer) is cut off.
+    setTimeout(() => this.ws.terminate(), 5_000).unref();
+  }
+}

@@ -1,0 +1,80 @@
+// Relay events -> frames for the sockets on this relay. Every relay receives every event (from its
+// own handlers at once, from the others through Redis) and delivers to its own sockets only.
+import { safeError } from '../log';
+import type { RelayEvent } from '../realtime/events';
+import { toWireMessage } from '../routes/views';
+import type { WsContext } from './context';
+import { CloseCode } from './errors';
+import { refreshChannel } from './sync';
+
+export function onRelayEvent(ctx: WsContext, event: RelayEvent): void {
+  switch (event.type) {
+    case 'message': {
+      const sockets = ctx.hub.inChannel(event.message.channelId);
+      if (sockets.size === 0) return;
+      const frame = { type: 'message', message: toWireMessage(event.message) } as const;
+      const item = { kind: 'message', seq: event.message.seq, frame } as const;
+      for (const conn of sockets) conn.deliver(event.message.channelId, item);
+      return;
+    }
+    case 'deleted': {
+      const item = { kind: 'deleted', seq: event.seq, frame: { ...event } } as const;
+      for (const conn of ctx.hub.inChannel(event.channelId)) conn.deliver(event.channelId, item);
+      return;
+    }
+    case 'membership': {
+      ctx.members.invalidate(event.channelId);
+      for (const userId of new Set(event.userIds)) {
+        for (const conn of ctx.hub.ofUser(userId)) {
+          conn
+            .serially(() => refreshChannel(ctx, conn, event.channelId))
+            .catch((err: unknown) => {
+              ctx.logger.error(
+                { err: safeError(err), event: 'ws-membership-failed', userId, channelId: event.channelId },
+                'could not push a membership change',
+              );
+            });
+        }
+      }
+      return;
+    }
+    case 'user-closed': {
+      for (const conn of ctx.hub.ofUser(event.userId)) {
+        ctx.logger.info(
+          { event: 'ws-account-closed', userId: event.userId, conn: conn.id },
+          'closing socket',
+        );
+        conn.close(CloseCode.accountClosed, 'account disabled or deleted');
+      }
+      return;
+    }
+    case 'typing': {
+      const frame = { type: 'typing', channelId: event.channelId, userId: event.userId } as const;
+      for (const conn of ctx.hub.inChannel(event.channelId)) {
+        if (conn.userId !== event.userId) conn.send(frame);
+      }
+      return;
+    }
+    case 'presence':
+      pushPresence(ctx, event.userId, event.online).catch((err: unknown) => {
+        ctx.logger.error({ err: safeError(err), event: 'ws-presence-failed' }, 'could not push presence');
+      });
+      return;
+  }
+}
+
+/** Presence goes to every socket on this relay whose user shares a channel with `userId`. */
+async function pushPresence(ctx: WsContext, userId: string, online: boolean): Promise<void> {
+  const channels = [...ctx.hub.followedChannels()];
+  const members = await Promise.all(channels.map((id) => ctx.members.get(id)));
+  const frame = { type: 'presence', userId, online } as const;
+  const sent = new Set<number>();
+  channels.forEach((channelId, i) => {
+    if (!members[i]?.ids.has(userId)) return;
+    for (const conn of ctx.hub.inChannel(channelId)) {
+      if (conn.userId === userId || sent.has(conn.id)) continue;
+      sent.add(conn.id);
+      conn.send(frame);
+    }
+  });
+}

@@ -1,0 +1,390 @@
+// The /ws socket against a real relay on a temp SQLite store, one behaviour per test.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { BROADCAST_CHANNEL_ID as BROADCAST } from '../protocol';
+import {
+  ackResult,
+  ackSeq,
+  ciphertext,
+  type SocketHarness,
+  sendFrame,
+  startSocketHarness,
+  type TestUser,
+} from './testing';
+
+let h: SocketHarness;
+let alice: TestUser;
+let bob: TestUser;
+
+beforeAll(async () => {
+  h = await startSocketHarness({ HEARTBEAT_MS: '300' });
+  alice = await h.register();
+  bob = await h.register();
+  await h.share(BROADCAST, alice.id);
+  await h.share(BROADCAST, bob.id);
+});
+afterAll(() => h.close());
+
+async function hello(user: TestUser, since: Record<string, number> = {}) {
+  const socket = await h.connect(user);
+  const ack = await socket.request({ type: 'hello', since });
+  expect(ack.type).toBe('ack');
+  return socket;
+}
+
+describe('upgrade', () => {
+  it('refuses an upgrade without a session cookie with 401 and no socket', async () => {
+    await expect(h.connect(null)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('refuses a made-up session cookie with 401', async () => {
+    const forged = { ...alice, cookie: `parley_session=${'A'.repeat(43)}` };
+    await expect(h.connect(forged)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('refuses a foreign Origin with 403 even with a valid cookie', async () => {
+    await expect(h.connect(alice, { origin: 'https://evil.example' })).rejects.toMatchObject({ status: 403 });
+  });
+
+  it('accepts the relay own origin', async () => {
+    const socket = await h.connect(alice, { origin: h.url });
+    expect((await socket.request({ type: 'ping' })).type).toBe('ack');
+    socket.close();
+  });
+
+  it('answers another path with 404', async () => {
+    const ws = new WebSocket(`${h.wsUrl}x`, { headers: { cookie: alice.cookie } });
+    const status = await new Promise((resolve) =>
+      ws.once('unexpected-response', (_q, res) => resolve(res.statusCode)),
+    );
+    expect(status).toBe(404);
+  });
+});
+
+describe('frames', () => {
+  it('answers a frame that is not JSON with an error whose id is null, and stays usable', async () => {
+    const socket = await hello(alice);
+    socket.sendRaw('{nope');
+    const err = await socket.next((f) => f.type === 'error');
+    expect(err).toMatchObject({ type: 'error', id: null, error: { code: 'bad_request' } });
+    expect((await socket.request({ type: 'ping' })).type).toBe('ack');
+    socket.close();
+  });
+
+  it('answers an invalid frame with bad_request under its own id', async () => {
+    const socket = await hello(alice);
+    const answer = await socket.request({ type: 'fetch', channelId: BROADCAST, after: -1 });
+    expect(answer).toMatchObject({ type: 'error', error: { code: 'bad_request' } });
+    socket.close();
+  });
+
+  it('answers an unknown frame type with bad_request', async () => {
+    const socket = await hello(alice);
+    expect(await socket.request({ type: 'explode' })).toMatchObject({
+      type: 'error',
+      error: { code: 'bad_request' },
+    });
+    socket.close();
+  });
+
+  it('refuses a send that names a sender (strict frames: the sender is always the socket user)', async () => {
+    const socket = await hello(alice);
+    const answer = await socket.request(sendFrame(BROADCAST, { senderId: bob.id }));
+    expect(answer).toMatchObject({ type: 'error', error: { code: 'bad_request' } });
+    const history = await h.relay.store.listMessages(BROADCAST, { after: 0, limit: 200, minSeq: 0 });
+    expect(history.messages.some((m) => m.kind === 'msg' && m.senderId === bob.id)).toBe(false);
+    socket.close();
+  });
+
+  it('closes the socket with 1009 when a frame exceeds maxPayload', async () => {
+    const socket = await hello(alice);
+    socket.sendRaw(JSON.stringify({ type: 'ping', id: 'x', pad: 'x'.repeat(200 * 1024) }));
+    expect((await socket.closed).code).toBe(1009);
+  });
+
+  it('answers a binary frame with an error', async () => {
+    const socket = await hello(alice);
+    socket.ws.send(Buffer.from('{}'), { binary: true });
+    expect(await socket.next((f) => f.type === 'error')).toMatchObject({
+      id: null,
+      error: { code: 'bad_request' },
+    });
+    socket.close();
+  });
+});
+
+describe('send', () => {
+  it('acks a send with its seq and pushes it to every connected member', async () => {
+    const a = await hello(alice);
+    const b = await hello(bob);
+    const frame = sendFrame(BROADCAST);
+    const ack = await a.request(frame);
+    expect(ack).toMatchObject({
+      type: 'ack',
+      result: { seq: expect.any(Number), sentAt: expect.any(Number) },
+    });
+    const seq = ackSeq(ack);
+    const pushed = await b.next((f) => f.type === 'message' && f.message.seq === seq);
+    expect(pushed).toMatchObject({
+      message: {
+        channelId: BROADCAST,
+        senderId: alice.id,
+        clientMsgId: frame.clientMsgId,
+        ciphertext: frame.ciphertext,
+      },
+    });
+    a.close();
+    b.close();
+  });
+
+  it('gives a retried send the original ack and stores it once', async () => {
+    const a = await hello(alice);
+    const frame = sendFrame(BROADCAST);
+    const first = await a.request(frame);
+    const again = await a.request({ ...frame, id: 'retry' });
+    expect(again).toMatchObject({ type: 'ack', result: ackResult(first) });
+    const { messages } = await h.relay.store.listMessages(BROADCAST, { after: 0, limit: 200, minSeq: 0 });
+    expect(messages.filter((m) => m.clientMsgId === frame.clientMsgId)).toHaveLength(1);
+    a.close();
+  });
+
+  it('refuses a send to a channel the user is not in with not_found', async () => {
+    const carol = await h.register();
+    const dm = await fetch(`${h.url}/api/channels/dm`, {
+      method: 'POST',
+      headers: { cookie: bob.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ peerId: carol.id }),
+    });
+    const { id } = (await dm.json()) as { id: string };
+    const a = await hello(alice);
+    expect(await a.request(sendFrame(id))).toMatchObject({ type: 'error', error: { code: 'not_found' } });
+    expect(await a.request(sendFrame('no-such-channel'))).toMatchObject({ error: { code: 'not_found' } });
+    expect(await a.request({ type: 'fetch', channelId: id, after: 0 })).toMatchObject({
+      error: { code: 'not_found' },
+    });
+    a.close();
+  });
+
+  it('refuses a key without a share for every member with missing_shares naming them', async () => {
+    const dave = await h.register();
+    const a = await hello(alice);
+    const answer = await a.request(sendFrame(BROADCAST, { keyId: 99 }));
+    expect(answer).toMatchObject({ type: 'error', error: { code: 'missing_shares' } });
+    const missing = (answer as { error: { details: { missing: string[] } } }).error.details.missing;
+    expect(missing).toContain(dave.id);
+    await h.share(BROADCAST, alice.id);
+    await h.share(BROADCAST, bob.id);
+    a.close();
+  });
+});
+
+describe('sync and fetch', () => {
+  it('sends what was missed after since in sync pages before acking hello', async () => {
+    const a = await hello(alice);
+    const first = await a.request(sendFrame(BROADCAST));
+    const since = ackSeq(first);
+    for (let i = 0; i < 3; i++) await a.request(sendFrame(BROADCAST));
+    a.close();
+    const b = await h.connect(bob);
+    const ack = await b.request({ type: 'hello', since: { [BROADCAST]: since } });
+    expect(ack.type).toBe('ack');
+    const synced = b.ofType('sync').flatMap((f) => f.messages.map((m) => m.seq));
+    expect(synced).toEqual([since + 1, since + 2, since + 3]);
+    b.close();
+  });
+
+  it('delivers live messages once the sync is done', async () => {
+    const b = await h.connect(bob);
+    const lastSeq = (await h.relay.store.getChannel(BROADCAST))?.lastSeq ?? 0;
+    await b.request({ type: 'hello', since: { [BROADCAST]: lastSeq - 2 } });
+    const a = await hello(alice);
+    const ack = await a.request(sendFrame(BROADCAST));
+    const seq = ackSeq(ack);
+    await b.next((f) => f.type === 'message' && f.message.seq === seq);
+    const seen = [
+      ...b.ofType('sync').flatMap((f) => f.messages.map((m) => m.seq)),
+      ...b.ofType('message').map((f) => f.message.seq),
+    ];
+    expect(seen).toEqual([lastSeq - 1, lastSeq, seq]);
+    a.close();
+    b.close();
+  });
+
+  it('returns a page of history in the fetch ack, never before the user joined', async () => {
+    const late = await h.register();
+    const joined = (await h.relay.store.getMember(BROADCAST, late.id))?.joinedSeq ?? 0;
+    const s = await hello(late);
+    const ack = await s.request({ type: 'fetch', channelId: BROADCAST, after: 0, limit: 50 });
+    const result = ackResult<{ messages: { seq: number }[]; hasMore: boolean }>(ack);
+    expect(result.messages[0]?.seq).toBe(joined);
+    expect(result.messages.every((m) => m.seq >= joined)).toBe(true);
+    s.close();
+  });
+
+  it('tells the client it left a channel named in hello with a null channel frame', async () => {
+    const s = await h.connect(alice);
+    await s.request({ type: 'hello', since: { 'not-mine': 3 } });
+    expect(s.ofType('channel')).toEqual([{ type: 'channel', channelId: 'not-mine', channel: null }]);
+    s.close();
+  });
+});
+
+describe('events', () => {
+  it('pushes a new DM to both members with their channel summary and its entries', async () => {
+    const erin = await h.register();
+    const e = await hello(erin);
+    const b = await hello(bob);
+    const res = await fetch(`${h.url}/api/channels/dm`, {
+      method: 'POST',
+      headers: { cookie: bob.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ peerId: erin.id }),
+    });
+    const { id } = (await res.json()) as { id: string };
+    const frame = await e.next((f) => f.type === 'channel' && f.channelId === id);
+    expect(frame).toMatchObject({ channel: { id, kind: 'dm', members: expect.any(Array) } });
+    await b.next((f) => f.type === 'channel' && f.channelId === id);
+    // Messages in the new DM reach the peer live.
+    await h.share(id, bob.id);
+    const ack = await b.request(sendFrame(id));
+    const seq = ackSeq(ack);
+    await e.next((f) => f.type === 'message' && f.message.channelId === id && f.message.seq === seq);
+    e.close();
+    b.close();
+  });
+
+  it('relays typing to the other members only', async () => {
+    const a = await hello(alice);
+    const b = await hello(bob);
+    expect((await a.request({ type: 'typing', channelId: BROADCAST })).type).toBe('ack');
+    expect(await b.next((f) => f.type === 'typing')).toEqual({
+      type: 'typing',
+      channelId: BROADCAST,
+      userId: alice.id,
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(a.ofType('typing')).toHaveLength(0);
+    a.close();
+    b.close();
+  });
+
+  it('announces presence when a user comes online and goes offline', async () => {
+    const frank = await h.register();
+    const b = await hello(bob);
+    const f = await hello(frank);
+    await b.next((x) => x.type === 'presence' && x.userId === frank.id && x.online);
+    f.close();
+    await b.next((x) => x.type === 'presence' && x.userId === frank.id && !x.online);
+    b.close();
+  });
+
+  it('lists who is online after hello', async () => {
+    const b = await hello(bob);
+    const a = await hello(alice);
+    expect(a.ofType('presence')).toContainEqual({ type: 'presence', userId: bob.id, online: true });
+    a.close();
+    b.close();
+  });
+
+  it('pushes a deletion as a deleted frame', async () => {
+    await h.share(BROADCAST, alice.id);
+    const a = await hello(alice);
+    const b = await hello(bob);
+    const ack = await a.request(sendFrame(BROADCAST));
+    const seq = ackSeq(ack);
+    const res = await fetch(`${h.url}/api/channels/${BROADCAST}/messages/${seq}`, {
+      method: 'DELETE',
+      headers: { cookie: alice.cookie },
+    });
+    expect(res.status).toBe(204);
+    expect(await b.next((f) => f.type === 'deleted')).toEqual({ type: 'deleted', channelId: BROADCAST, seq });
+    a.close();
+    b.close();
+  });
+
+  it('closes the sockets of a disabled user at once with 4003', async () => {
+    const admin = await h.relay.store.listUsers().then((us) => us.find((u) => u.role === 'admin'));
+    const adminUser = admin?.id === alice.id ? alice : null;
+    const gina = await h.register();
+    const g = await hello(gina);
+    if (!adminUser) throw new Error('alice should be the first user and admin');
+    const res = await fetch(`${h.url}/api/admin/users/${gina.id}/disable`, {
+      method: 'POST',
+      headers: { cookie: adminUser.cookie },
+    });
+    expect(res.status).toBe(204);
+    expect((await g.closed).code).toBe(4003);
+    await expect(h.connect(gina)).rejects.toMatchObject({ status: 401 });
+  });
+});
+
+describe('limits', () => {
+  it('refuses sends past the per-user rate with rate_limited, on the socket and over REST', async () => {
+    const limited = await startSocketHarness({ SEND_RATE_PER_SEC: '1', SEND_BURST: '3' });
+    try {
+      const u = await limited.register();
+      await limited.share(BROADCAST, u.id);
+      const s = await limited.connect(u);
+      await s.request({ type: 'hello', since: {} });
+      const answers = await Promise.all(Array.from({ length: 6 }, () => s.request(sendFrame(BROADCAST))));
+      expect(answers.filter((a) => a.type === 'ack')).toHaveLength(3);
+      expect(answers.filter((a) => a.type === 'error' && a.error.code === 'rate_limited')).toHaveLength(3);
+      // The same bucket covers REST sends.
+      const { clientMsgId, keyId, ciphertext: body } = sendFrame(BROADCAST);
+      const res = await fetch(`${limited.url}/api/channels/${BROADCAST}/messages`, {
+        method: 'POST',
+        headers: { cookie: u.cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ clientMsgId, keyId, ciphertext: body }),
+      });
+      expect(res.status).toBe(429);
+      expect(await res.json()).toMatchObject({ error: { code: 'rate_limited' } });
+      s.close();
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('terminates a socket that stops answering pings', async () => {
+    const ws = new WebSocket(h.wsUrl, { headers: { cookie: alice.cookie }, autoPong: false });
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    await new Promise((resolve) => ws.once('open', resolve));
+    expect(await closed).toBe(1006);
+  });
+
+  it('closes a consumer that stops reading with 4008', async () => {
+    const slow = await startSocketHarness({ WS_MAX_BUFFERED_BYTES: String(64 * 1024) });
+    try {
+      const [reader, writer] = [await slow.register(), await slow.register()];
+      await slow.share(BROADCAST, writer.id);
+      const r = await slow.connect(reader);
+      await r.request({ type: 'hello', since: {} });
+      const w = await slow.connect(writer);
+      await w.request({ type: 'hello', since: {} });
+      const raw = (r.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+      raw.pause();
+      // ~20 MB: more than the OS socket buffers can hide, so it piles up in the relay's send buffer.
+      const big = { ciphertext: ciphertext(60_000) };
+      for (let round = 0; round < 10; round++) {
+        await Promise.all(Array.from({ length: 25 }, () => w.request(sendFrame(BROADCAST, big))));
+      }
+      raw.resume();
+      expect((await r.closed).code).toBe(4008);
+      w.close();
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe('ids', () => {
+  it('keeps request ids apart per socket', async () => {
+    const a = await hello(alice);
+    const same = randomUUID();
+    const [x, y] = await Promise.all([
+      a.request({ type: 'ping', id: `${same.slice(0, 8)}-1` }),
+      a.request({ type: 'ping', id: `${same.slice(0, 8)}-2` }),
+    ]);
+    expect([x.id, y.id]).toEqual([`${same.slice(0, 8)}-1`, `${same.slice(0, 8)}-2`]);
+    a.close();
+  });
+});
