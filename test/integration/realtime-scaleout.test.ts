@@ -1,0 +1,111 @@
+// Scale-out (DESIGN §4 "Scale-out"): two relay processes on one MySQL database and one Redis.
+// Clients on different relays talk in real time as if on one; presence and account closure cross
+// relays too. Requires MYSQL_URL and REDIS_URL (both mandatory under CI=true).
+import { randomBytes } from 'node:crypto';
+import { BROADCAST_CHANNEL_ID as B } from '@parley/server/protocol';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropDatabase, freshDatabaseUrl, mysqlUrlFromEnv } from '../support/mysql';
+import { type Relay, startRelay } from '../support/relay';
+import { connected, makeUser, type TestUser, waitFor, waitForText } from '../support/users';
+import { openRawSocket } from '../support/ws-factory';
+import { redisUrlFromEnv } from './realtime-support';
+
+const MYSQL_URL = mysqlUrlFromEnv();
+const REDIS_URL = redisUrlFromEnv();
+
+describe.skipIf(!MYSQL_URL || !REDIS_URL)('two relays on one MySQL and one Redis', () => {
+  const prefix = `parley-it-${randomBytes(4).toString('hex')}:`;
+  let db: { url: string; name: string };
+  let one: Relay;
+  let two: Relay;
+  let alice: TestUser;
+  let bob: TestUser;
+
+  beforeAll(async () => {
+    db = freshDatabaseUrl(MYSQL_URL as string, 'parley_rt');
+    const common = { databaseUrl: db.url, redisUrl: REDIS_URL as string };
+    // One after the other: the first creates the database and runs the migrations.
+    one = await startRelay({
+      ...common,
+      name: 'rt-one',
+      env: { REDIS_PREFIX: prefix, RELAY_ID: 'relay-one' },
+    });
+    two = await startRelay({
+      ...common,
+      name: 'rt-two',
+      env: { REDIS_PREFIX: prefix, RELAY_ID: 'relay-two' },
+    });
+    alice = await makeUser(one, 'alice');
+    bob = await makeUser(two, 'bob');
+    await Promise.all([connected(alice), connected(bob)]);
+  });
+
+  afterAll(async () => {
+    alice?.client.lock();
+    bob?.client.lock();
+    await Promise.all([one?.dispose(), two?.dispose()]);
+    if (db) await dropDatabase(db.url);
+    const redis = new Redis(REDIS_URL as string);
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('carries a DM from a client on relay one to a client on relay two, and back, in real time', async () => {
+    const dm = await alice.client.openDm(bob.id);
+    await alice.client.send(dm.id, 'hello Bob, from relay one');
+    // No REST polling: Bob learns of the DM and its message over his socket on relay two.
+    await waitForText(bob.client, dm.id, 'hello Bob, from relay one');
+    await bob.client.send(dm.id, 'hi Alice, from relay two');
+    await waitForText(alice.client, dm.id, 'hi Alice, from relay two');
+    // Both hold the same entries from Bob's join on (Alice also holds the entries before it).
+    const bobs = bob.client.timeline(dm.id).map((m) => m.seq);
+    expect(
+      alice.client
+        .timeline(dm.id)
+        .map((m) => m.seq)
+        .filter((s) => s >= (bobs[0] ?? 0)),
+    ).toEqual(bobs);
+  });
+
+  it('carries broadcast messages both ways between the relays', async () => {
+    await Promise.all([alice.client.send(B, 'broadcast from one'), bob.client.send(B, 'broadcast from two')]);
+    for (const u of [alice, bob]) {
+      await waitForText(u.client, B, 'broadcast from one');
+      await waitForText(u.client, B, 'broadcast from two');
+    }
+    const tail = (u: TestUser) =>
+      u.client
+        .timeline(B)
+        .slice(-2)
+        .map((m) => m.seq);
+    expect(tail(alice)).toEqual(tail(bob));
+  });
+
+  it('announces presence across relays while the user has a socket on either', async () => {
+    const seen: { userId: string; online: boolean }[] = [];
+    const off = alice.client.events.on('presence', (p) => seen.push(p));
+    const carol = await makeUser(two, 'carol');
+    try {
+      await connected(carol);
+      await waitFor(() => seen.some((p) => p.userId === carol.id && p.online), 'carol online on relay one');
+      carol.client.disconnect();
+      await waitFor(() => seen.some((p) => p.userId === carol.id && !p.online), 'carol offline on relay one');
+    } finally {
+      off();
+      carol.client.lock();
+    }
+  });
+
+  it('closes the sockets of a user disabled on the other relay at once', async () => {
+    const dave = await makeUser(two, 'dave');
+    const cookie = dave.fetch.jar.header() as string;
+    const ws = await openRawSocket(two.wsUrl, { cookie, origin: two.origin });
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    // Alice registered first: she is the admin, and she acts through relay one.
+    await alice.client.api.adminSetDisabled(dave.id, true);
+    expect(await closed).toBe(4003);
+    dave.client.lock();
+  });
+});

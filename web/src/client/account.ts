@@ -1,0 +1,259 @@
+// Accounts (DESIGN §3 "Account keys from the password"): the password never leaves this module;
+// the relay gets authKey and a key blob only it cannot open. Login unwraps the keys locally and
+// checks that the bundle the relay returns is the one those keys make.
+import {
+  type AccountKeys,
+  bundleFromWire,
+  bundleToWire,
+  constantTimeEqual,
+  deriveAccountKeys,
+  deriveRecoveryKeys,
+  formatRecoveryCode,
+  fromBase64,
+  generateIdentity,
+  generateRecoveryKey,
+  type IdentityKeys,
+  INTERACTIVE_KDF_PARAMS,
+  type KdfParams,
+  makeBundle,
+  newSalt,
+  type PublicBundle,
+  parseRecoveryCode,
+  ready,
+  toBase64,
+  unwrapKeys,
+  wipe,
+  wrapKeys,
+} from '@parley/crypto-core';
+import type { Me } from '@parley/server/protocol';
+import type { Api, SessionAnswer } from './api';
+import { TrustError } from './errors';
+
+/** An unlocked account: who we are and the private keys, held in memory only. */
+export interface Session {
+  user: Me;
+  identity: IdentityKeys;
+  bundle: PublicBundle;
+}
+
+/** Argon2id derivation; the web app passes a Web Worker version so the page keeps painting. */
+export type DeriveFn = (password: string, salt: Uint8Array, params: KdfParams) => Promise<AccountKeys>;
+
+export type AccountStep = 'derive' | 'relay' | 'unlock' | 'done';
+export type ProgressFn = (step: AccountStep) => void;
+
+export interface AccountDeps {
+  api: Api;
+  derive?: DeriveFn;
+  onProgress?: ProgressFn;
+}
+
+export const deriveInline: DeriveFn = async (password, salt, params) =>
+  deriveAccountKeys(password, salt, params);
+
+export interface RegisterInput {
+  username: string;
+  password: string;
+  displayName?: string;
+  /** Also create a recovery key; its code is returned once and never stored. */
+  withRecovery?: boolean;
+}
+
+export async function register(
+  deps: AccountDeps,
+  input: RegisterInput,
+): Promise<{ session: Session; recoveryCode: string | null }> {
+  await ready();
+  const step = deps.onProgress ?? (() => {});
+  const salt = newSalt();
+  const kdf = INTERACTIVE_KDF_PARAMS;
+  step('derive');
+  const keys = await (deps.derive ?? deriveInline)(input.password, salt, kdf);
+  const identity = generateIdentity();
+  const bundle = makeBundle(identity);
+  let recovery: { authKey: string; keyBlob: string } | undefined;
+  let recoveryCode: string | null = null;
+  if (input.withRecovery) {
+    const made = makeRecovery(identity);
+    recovery = made.wire;
+    recoveryCode = made.code;
+  }
+  step('relay');
+  try {
+    const answer = await deps.api.register({
+      username: input.username,
+      ...(input.displayName === undefined ? {} : { displayName: input.displayName }),
+      salt: toBase64(salt),
+      kdf: { ...kdf },
+      authKey: toBase64(keys.authKey),
+      bundle: bundleToWire(bundle),
+      keyBlob: toBase64(wrapKeys(keys.wrapKey, identity)),
+      ...(recovery ? { recovery } : {}),
+    });
+    step('unlock');
+    const session = adoptSession(answer, identity);
+    step('done');
+    return { session, recoveryCode };
+  } finally {
+    wipe(keys.authKey, keys.wrapKey);
+  }
+}
+
+export async function login(
+  deps: AccountDeps,
+  input: { username: string; password: string },
+): Promise<Session> {
+  await ready();
+  const step = deps.onProgress ?? (() => {});
+  step('relay');
+  const { salt, kdf } = await deps.api.kdf(input.username);
+  step('derive');
+  const keys = await (deps.derive ?? deriveInline)(input.password, fromBase64(salt), kdf);
+  try {
+    step('relay');
+    const answer = await deps.api.login(input.username, toBase64(keys.authKey));
+    step('unlock');
+    const session = unlock(answer, keys.wrapKey);
+    step('done');
+    return session;
+  } finally {
+    wipe(keys.authKey, keys.wrapKey);
+  }
+}
+
+export async function logout(api: Api): Promise<void> {
+  await api.logout();
+}
+
+/** Re-derives with a new salt and re-wraps the same keys; the relay ends every other session. */
+export async function changePassword(
+  deps: AccountDeps,
+  session: Session,
+  input: { oldPassword: string; newPassword: string },
+): Promise<void> {
+  await ready();
+  const derive = deps.derive ?? deriveInline;
+  const step = deps.onProgress ?? (() => {});
+  step('relay');
+  const current = await deps.api.kdf(session.user.username);
+  step('derive');
+  const old = await derive(input.oldPassword, fromBase64(current.salt), current.kdf);
+  const salt = newSalt();
+  const kdf = strongest(current.kdf);
+  const next = await derive(input.newPassword, salt, kdf);
+  try {
+    step('relay');
+    await deps.api.changePassword({
+      oldAuthKey: toBase64(old.authKey),
+      salt: toBase64(salt),
+      kdf,
+      authKey: toBase64(next.authKey),
+      keyBlob: toBase64(wrapKeys(next.wrapKey, session.identity)),
+    });
+    step('done');
+  } finally {
+    wipe(old.authKey, old.wrapKey, next.authKey, next.wrapKey);
+  }
+}
+
+/** Creates (or replaces) the recovery key; returns its code, to be shown once. */
+export async function setRecovery(api: Api, session: Session): Promise<string> {
+  await ready();
+  const made = makeRecovery(session.identity);
+  await api.setRecovery(made.wire);
+  return made.code;
+}
+
+/** Opens the recovery blob with the code, sets a new password and logs in. */
+export async function recoverWithCode(
+  deps: AccountDeps,
+  input: { username: string; code: string; newPassword: string },
+): Promise<Session> {
+  await ready();
+  const step = deps.onProgress ?? (() => {});
+  const recoveryKey = parseRecoveryCode(input.code);
+  const rk = deriveRecoveryKeys(recoveryKey);
+  wipe(recoveryKey);
+  try {
+    step('relay');
+    const fetched = await deps.api.recoveryFetch(input.username, toBase64(rk.authKey));
+    step('unlock');
+    const bundle = bundleFromWire(fetched.bundle);
+    const identity = unwrapKeys(rk.wrapKey, fromBase64(fetched.keyBlob), bundle.identityKey);
+    checkBundleMatches(bundle, identity);
+    step('derive');
+    const salt = newSalt();
+    const kdf = INTERACTIVE_KDF_PARAMS;
+    const next = await (deps.derive ?? deriveInline)(input.newPassword, salt, kdf);
+    try {
+      step('relay');
+      const answer = await deps.api.recoveryReset({
+        username: input.username,
+        recoveryAuthKey: toBase64(rk.authKey),
+        salt: toBase64(salt),
+        kdf: { ...kdf },
+        authKey: toBase64(next.authKey),
+        keyBlob: toBase64(wrapKeys(next.wrapKey, identity)),
+      });
+      const session = adoptSession(answer, identity);
+      step('done');
+      return session;
+    } finally {
+      wipe(next.authKey, next.wrapKey);
+    }
+  } finally {
+    wipe(rk.authKey, rk.wrapKey);
+  }
+}
+
+/** Resumes with keys kept by the app (e.g. unwrapped from IndexedDB) and a live session cookie. */
+export async function resume(api: Api, identity: IdentityKeys): Promise<Session> {
+  await ready();
+  const user = await api.me();
+  const self = await api.user(user.id);
+  return adoptSession({ user, bundle: self.bundle, keyBlob: '' }, identity);
+}
+
+// ---- helpers ----
+
+function makeRecovery(identity: IdentityKeys): { code: string; wire: { authKey: string; keyBlob: string } } {
+  const key = generateRecoveryKey();
+  const rk = deriveRecoveryKeys(key);
+  const code = formatRecoveryCode(key);
+  const wire = { authKey: toBase64(rk.authKey), keyBlob: toBase64(wrapKeys(rk.wrapKey, identity)) };
+  wipe(key, rk.authKey, rk.wrapKey);
+  return { code, wire };
+}
+
+/** Unlocks the key blob of a login answer and checks the bundle against the unwrapped keys. */
+function unlock(answer: SessionAnswer, wrapKey: Uint8Array): Session {
+  const bundle = bundleFromWire(answer.bundle);
+  const identity = unwrapKeys(wrapKey, fromBase64(answer.keyBlob), bundle.identityKey);
+  checkBundleMatches(bundle, identity);
+  return { user: answer.user, identity, bundle };
+}
+
+/** For answers about keys we already hold: the relay must echo our own bundle. */
+function adoptSession(answer: SessionAnswer, identity: IdentityKeys): Session {
+  const bundle = bundleFromWire(answer.bundle);
+  checkBundleMatches(bundle, identity);
+  return { user: answer.user, identity, bundle };
+}
+
+function checkBundleMatches(bundle: PublicBundle, identity: IdentityKeys): void {
+  if (
+    !constantTimeEqual(bundle.identityKey, identity.signPk) ||
+    !constantTimeEqual(bundle.encKey, identity.boxPk)
+  ) {
+    throw new TrustError('session: the relay returned a bundle that does not match our keys');
+  }
+}
+
+/** Never lowers the account's cost on a password change. */
+function strongest(current: KdfParams): KdfParams {
+  return {
+    alg: 'argon2id13',
+    opslimit: Math.max(current.opslimit, INTERACTIVE_KDF_PARAMS.opslimit),
+    memlimit: Math.max(current.memlimit, INTERACTIVE_KDF_PARAMS.memlimit),
+  };
+}

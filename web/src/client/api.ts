@@ -1,0 +1,186 @@
+// Every REST endpoint of the relay, one typed method each (paths as in docs/protocol.md). The only
+// module that knows URLs; bytes stay base64url strings here, crypto happens in the callers.
+import {
+  AdminUsersResponse,
+  AvatarResponse,
+  ChannelListResponse,
+  ChannelSummary,
+  DirectoryResponse,
+  HistoryResponse,
+  KdfResponse,
+  Me,
+  PinsResponse,
+  PublicUser,
+  RecoveryFetchResponse,
+  SendResponse,
+  SessionResponse,
+  SharesResponse,
+  StatsResponse,
+} from '@parley/server/protocol';
+import type { z } from 'zod';
+import { z as zod } from 'zod';
+import { HttpClient, type HttpOptions } from './http';
+
+type Out<S extends z.ZodType> = z.infer<S>;
+
+/** Answers whose body the client does not use (e.g. `{ok: true}`). */
+const Ignored = zod.unknown();
+
+export type SessionAnswer = Out<typeof SessionResponse>;
+export type HistoryPage = Out<typeof HistoryResponse>;
+
+export interface RegisterRequest {
+  username: string;
+  displayName?: string;
+  salt: string;
+  kdf: Out<typeof KdfResponse>['kdf'];
+  authKey: string;
+  bundle: Out<typeof PublicUser>['bundle'];
+  keyBlob: string;
+  recovery?: { authKey: string; keyBlob: string };
+}
+
+export interface HistoryRequest {
+  after?: number;
+  before?: number;
+  limit?: number;
+}
+
+const enc = encodeURIComponent;
+
+export class Api {
+  readonly http: HttpClient;
+
+  constructor(options: HttpOptions) {
+    this.http = new HttpClient(options);
+  }
+
+  // ---- accounts ----
+  kdf(username: string) {
+    return this.http.get('/api/auth/kdf', KdfResponse, { username });
+  }
+  register(body: RegisterRequest): Promise<SessionAnswer> {
+    return this.http.post('/api/auth/register', body, SessionResponse);
+  }
+  login(username: string, authKey: string): Promise<SessionAnswer> {
+    return this.http.post('/api/auth/login', { username, authKey }, SessionResponse);
+  }
+  async logout(): Promise<void> {
+    await this.http.post('/api/auth/logout', {}, Ignored);
+  }
+  async changePassword(body: {
+    oldAuthKey: string;
+    salt: string;
+    kdf: RegisterRequest['kdf'];
+    authKey: string;
+    keyBlob: string;
+  }): Promise<void> {
+    await this.http.post('/api/me/password', body, Ignored);
+  }
+  async setRecovery(body: { authKey: string; keyBlob: string }): Promise<void> {
+    await this.http.put('/api/me/recovery', body, Ignored);
+  }
+  async clearRecovery(): Promise<void> {
+    await this.http.delete('/api/me/recovery', Ignored);
+  }
+  recoveryFetch(username: string, recoveryAuthKey: string) {
+    return this.http.post('/api/auth/recovery/fetch', { username, recoveryAuthKey }, RecoveryFetchResponse);
+  }
+  recoveryReset(body: {
+    username: string;
+    recoveryAuthKey: string;
+    salt: string;
+    kdf: RegisterRequest['kdf'];
+    authKey: string;
+    keyBlob: string;
+  }): Promise<SessionAnswer> {
+    return this.http.post('/api/auth/recovery/reset', body, SessionResponse);
+  }
+
+  // ---- profile, directory, pins ----
+  me() {
+    return this.http.get('/api/me', Me);
+  }
+  updateProfile(patch: { displayName?: string; email?: string | null }) {
+    return this.http.patch('/api/me', patch, Me);
+  }
+  /** Uploads an avatar (PNG, JPEG, GIF or WebP; the relay checks the bytes); returns its new version. */
+  async uploadAvatar(bytes: Uint8Array, mime: string): Promise<number> {
+    return (await this.http.putBytes('/api/me/avatar', bytes, mime, AvatarResponse)).avatarVersion;
+  }
+  async deleteAvatar(): Promise<void> {
+    await this.http.delete('/api/me/avatar', Ignored);
+  }
+  /** Relative URL of a user's avatar (for <img src>). */
+  avatarPath(userId: string, version: number | null): string {
+    return `/api/users/${enc(userId)}/avatar${version === null ? '' : `?v=${version}`}`;
+  }
+  async directory(): Promise<Out<typeof PublicUser>[]> {
+    return (await this.http.get('/api/users', DirectoryResponse)).users;
+  }
+  user(userId: string) {
+    return this.http.get(`/api/users/${enc(userId)}`, PublicUser);
+  }
+  async getPins(): Promise<string | null> {
+    return (await this.http.get('/api/me/pins', PinsResponse)).blob;
+  }
+  async putPins(blob: string): Promise<void> {
+    await this.http.put('/api/me/pins', { blob }, Ignored);
+  }
+
+  // ---- channels ----
+  async channels(): Promise<ChannelSummary[]> {
+    return (await this.http.get('/api/channels', ChannelListResponse)).channels;
+  }
+  channel(channelId: string): Promise<ChannelSummary> {
+    return this.http.get(`/api/channels/${enc(channelId)}`, ChannelSummary);
+  }
+  openDm(peerId: string): Promise<ChannelSummary> {
+    return this.http.post('/api/channels/dm', { peerId }, ChannelSummary);
+  }
+  createGroup(name: string): Promise<ChannelSummary> {
+    return this.http.post('/api/channels', { name }, ChannelSummary);
+  }
+  invite(channelId: string, userId: string): Promise<ChannelSummary> {
+    return this.http.post(`/api/channels/${enc(channelId)}/members`, { userId }, ChannelSummary);
+  }
+  async removeMember(channelId: string, userId: string): Promise<void> {
+    await this.http.delete(`/api/channels/${enc(channelId)}/members/${enc(userId)}`, Ignored);
+  }
+
+  // ---- sender-key shares ----
+  async uploadShares(channelId: string, keyId: number, shares: { recipientId: string; sealed: string }[]) {
+    await this.http.post(`/api/channels/${enc(channelId)}/shares`, { keyId, shares }, Ignored);
+  }
+  async shares(channelId: string, filter: { senderId?: string; keyId?: number } = {}) {
+    return (await this.http.get(`/api/channels/${enc(channelId)}/shares`, SharesResponse, filter)).shares;
+  }
+
+  // ---- messages ----
+  send(channelId: string, body: { clientMsgId: string; keyId: number; ciphertext: string }) {
+    return this.http.post(`/api/channels/${enc(channelId)}/messages`, body, SendResponse);
+  }
+  history(channelId: string, query: HistoryRequest = {}): Promise<HistoryPage> {
+    return this.http.get(`/api/channels/${enc(channelId)}/messages`, HistoryResponse, { ...query });
+  }
+  async deleteMessage(channelId: string, seq: number): Promise<void> {
+    await this.http.delete(`/api/channels/${enc(channelId)}/messages/${seq}`, Ignored);
+  }
+  async markRead(channelId: string, seq: number): Promise<void> {
+    await this.http.put(`/api/channels/${enc(channelId)}/read`, { seq }, Ignored);
+  }
+
+  // ---- admin ----
+  async adminUsers() {
+    return (await this.http.get('/api/admin/users', AdminUsersResponse)).users;
+  }
+  async adminSetDisabled(userId: string, disabled: boolean): Promise<void> {
+    await this.http.post(`/api/admin/users/${enc(userId)}/${disabled ? 'disable' : 'enable'}`, {}, Ignored);
+  }
+  async adminDeleteUser(userId: string): Promise<void> {
+    await this.http.delete(`/api/admin/users/${enc(userId)}`, Ignored);
+  }
+  adminStats() {
+    return this.http.get('/api/admin/stats', StatsResponse);
+  }
+}

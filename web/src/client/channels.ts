@@ -1,0 +1,73 @@
+// The user's channels as the relay last described them (members, memberEpoch, lastSeq), kept fresh
+// from REST answers and `channel` frames. Also the DM rule of DESIGN §3: exactly us and the peer.
+import type { ChannelSummary } from '@parley/server/protocol';
+import type { Api } from './api';
+import { ApiError, TrustError } from './errors';
+
+export class Channels {
+  readonly #api: Api;
+  readonly #me: string;
+  readonly #byId = new Map<string, ChannelSummary>();
+
+  constructor(api: Api, me: string) {
+    this.#api = api;
+    this.#me = me;
+  }
+
+  /** Reloads the whole list. */
+  async refresh(): Promise<ChannelSummary[]> {
+    const list = await this.#api.channels();
+    this.#byId.clear();
+    for (const c of list) this.#byId.set(c.id, c);
+    return list;
+  }
+
+  list(): ChannelSummary[] {
+    return [...this.#byId.values()];
+  }
+
+  peek(channelId: string): ChannelSummary | undefined {
+    return this.#byId.get(channelId);
+  }
+
+  /** The cached summary, or a fresh one. Throws ApiError not_member/not_found if the relay refuses. */
+  async get(channelId: string, fresh = false): Promise<ChannelSummary> {
+    const cached = this.#byId.get(channelId);
+    if (cached && !fresh) return cached;
+    try {
+      return this.put(await this.#api.channel(channelId));
+    } catch (err) {
+      if (
+        err instanceof ApiError &&
+        (err.code === 'not_member' || err.code === 'not_found' || err.code === 'forbidden')
+      ) {
+        this.#byId.delete(channelId);
+      }
+      throw err;
+    }
+  }
+
+  /** Records a summary (from a REST answer or a `channel` frame); null removes the channel. */
+  put(summary: ChannelSummary): ChannelSummary {
+    this.#byId.set(summary.id, summary);
+    return summary;
+  }
+
+  remove(channelId: string): void {
+    this.#byId.delete(channelId);
+  }
+
+  /** Throws TrustError unless a DM has exactly two members, us and one peer. */
+  checkShape(channel: ChannelSummary): void {
+    if (channel.kind !== 'dm') return;
+    const ids = channel.members.map((m) => m.userId);
+    if (ids.length !== 2 || !ids.includes(this.#me) || ids[0] === ids[1]) {
+      throw new TrustError(`channel ${channel.id}: a DM must have exactly two members, you and the peer`);
+    }
+  }
+
+  /** The other member of a DM. */
+  peerOf(channel: ChannelSummary): string | undefined {
+    return channel.kind === 'dm' ? channel.members.find((m) => m.userId !== this.#me)?.userId : undefined;
+  }
+}

@@ -1,0 +1,303 @@
+// Contacts: the directory, with every bundle verified before use and identity keys pinned on first
+// use (DESIGN §3 "Fingerprints and verification"). A changed identity key is never accepted
+// silently: it is reported, and the old key stays in force until the app acknowledges the change;
+// a verified contact whose key changed blocks sending until re-verified.
+import {
+  bundleFromWire,
+  compareQrPayload,
+  constantTimeEqual,
+  expectedQrPayload,
+  fingerprintQrPayload,
+  formatSafetyNumber,
+  fromBase64,
+  type PublicBundle,
+  safetyNumber,
+  toBase64,
+} from '@parley/crypto-core';
+import type { PublicUser } from '@parley/server/protocol';
+import type { Session } from './account';
+import type { Api } from './api';
+import type { Emitter } from './emitter';
+import { ApiError, TrustError } from './errors';
+import { PinStore } from './pins';
+
+export interface Contact {
+  id: string;
+  username: string;
+  displayName: string;
+  avatarVersion: number | null;
+  /** The identity key in force: the pinned one, or a change the app acknowledged. */
+  identityKey: Uint8Array;
+  /** Encryption key signed by `identityKey`, or null when the relay's bundle is not (sealing is refused). */
+  encKey: Uint8Array | null;
+  verified: boolean;
+  /** The relay shows another identity key than the one in force; not yet acknowledged. */
+  keyChanged: boolean;
+  /** A verified contact whose key change was acknowledged: sending waits for re-verification. */
+  mustReverify: boolean;
+}
+
+export interface KeyChangeEvent {
+  userId: string;
+  username: string;
+  /** Base64url identity keys. */
+  previousKey: string;
+  newKey: string;
+  wasVerified: boolean;
+}
+
+export interface ContactEvents extends Record<string, unknown> {
+  keyChange: KeyChangeEvent;
+  /** A directory entry whose bundle signature failed: ignored, never pinned. */
+  badBundle: { userId: string; reason: string };
+  contacts: Contact[];
+}
+
+export interface SafetyNumber {
+  /** 60 digits. */
+  digits: string;
+  /** 12 groups of 5 digits. */
+  groups: string[];
+  /** What this side's QR code shows. */
+  qr: string;
+}
+
+interface Entry {
+  user: PublicUser;
+  /** The relay's current bundle, verified; null if its signature failed. */
+  bundle: PublicBundle | null;
+}
+
+export class Contacts {
+  readonly pins: PinStore;
+  readonly #api: Api;
+  readonly #session: Session;
+  readonly #events: Emitter<ContactEvents>;
+  readonly #entries = new Map<string, Entry>();
+  /** Acknowledged new keys of verified contacts (in force for reading, not for sending). */
+  readonly #acknowledged = new Map<string, string>();
+  readonly #reported = new Set<string>();
+  #refreshing: Promise<void> | null = null;
+  readonly #now: () => number;
+
+  constructor(
+    api: Api,
+    session: Session,
+    events: Emitter<ContactEvents>,
+    opts: { pinsVersion?: number; now?: () => number } = {},
+  ) {
+    this.#api = api;
+    this.#session = session;
+    this.#events = events;
+    this.pins = new PinStore(api, session.identity, opts.pinsVersion ?? 0);
+    this.#now = opts.now ?? Date.now;
+  }
+
+  get me(): string {
+    return this.#session.user.id;
+  }
+
+  /** Loads the pins blob and the directory. */
+  async load(): Promise<void> {
+    await this.pins.load();
+    await this.refresh();
+  }
+
+  /** Re-reads the directory, pins new contacts and reports key changes. One refresh at a time. */
+  refresh(): Promise<void> {
+    if (!this.#refreshing) {
+      this.#refreshing = this.#refresh().finally(() => {
+        this.#refreshing = null;
+      });
+    }
+    return this.#refreshing;
+  }
+
+  async #refresh(): Promise<void> {
+    const users = await this.#api.directory();
+    for (const user of users) {
+      if (user.id === this.me) continue;
+      this.#absorb(user);
+    }
+    if (this.pins.dirty) await this.pins.save();
+    this.#events.emit('contacts', this.list());
+  }
+
+  #absorb(user: PublicUser): void {
+    let bundle: PublicBundle | null = null;
+    try {
+      bundle = bundleFromWire(user.bundle);
+    } catch (err) {
+      this.#events.emit('badBundle', { userId: user.id, reason: (err as Error).message });
+    }
+    this.#entries.set(user.id, { user, bundle });
+    if (bundle && !this.pins.get(user.id)) {
+      this.pins.set(user.id, {
+        identityKey: toBase64(bundle.identityKey),
+        firstSeenAt: this.#now(),
+        verified: false,
+      });
+    }
+    const c = this.#contact(user.id);
+    if (c?.keyChanged && bundle) {
+      const newKey = toBase64(bundle.identityKey);
+      const tag = `${user.id}:${newKey}`;
+      if (!this.#reported.has(tag)) {
+        this.#reported.add(tag);
+        this.#events.emit('keyChange', {
+          userId: user.id,
+          username: user.username,
+          previousKey: toBase64(c.identityKey),
+          newKey,
+          wasVerified: c.verified,
+        });
+      }
+    }
+  }
+
+  /** Every known contact (not yourself). */
+  list(): Contact[] {
+    const out: Contact[] = [];
+    for (const id of this.#entries.keys()) {
+      const c = this.#contact(id);
+      if (c) out.push(c);
+    }
+    return out;
+  }
+
+  /**
+   * A contact; if unknown, re-reads the directory, then asks for the user alone (the directory
+   * leaves out disabled accounts, whose old messages must stay verifiable). Throws TrustError if
+   * the user has no usable identity.
+   */
+  async get(userId: string): Promise<Contact> {
+    let c = this.#contact(userId);
+    if (!c) {
+      await this.refresh();
+      c = this.#contact(userId);
+    }
+    if (!c && userId !== this.me) {
+      try {
+        this.#absorb(await this.#api.user(userId));
+      } catch (err) {
+        if (!(err instanceof ApiError && err.status === 404)) throw err;
+      }
+      if (this.pins.dirty) await this.pins.save();
+      c = this.#contact(userId);
+    }
+    if (!c) throw new TrustError(`contacts: no usable identity for user ${userId}`);
+    return c;
+  }
+
+  /** Synchronous view of a known contact. */
+  peek(userId: string): Contact | undefined {
+    return this.#contact(userId);
+  }
+
+  /** The identity key to check a user's signatures with (our own for ourselves). */
+  async identityKeyFor(userId: string): Promise<Uint8Array> {
+    if (userId === this.me) return this.#session.identity.signPk;
+    const pin = this.pins.get(userId);
+    if (!this.#entries.has(userId) && pin) return fromBase64(pin.identityKey); // e.g. a deleted account
+    return (await this.get(userId)).identityKey;
+  }
+
+  /** Why sending to this user is blocked, if it is. */
+  blockReason(userId: string): 'key-changed' | 'must-reverify' | 'no-key' | null {
+    if (userId === this.me) return null;
+    const c = this.#contact(userId);
+    if (!c) return 'no-key';
+    if (c.keyChanged) return 'key-changed';
+    if (c.mustReverify) return 'must-reverify';
+    if (!c.encKey) return 'no-key';
+    return null;
+  }
+
+  /** Accepts a reported key change: it comes into force (for a verified contact: until re-verified, read only). */
+  async acknowledgeKeyChange(userId: string): Promise<void> {
+    const entry = this.#entries.get(userId);
+    const pin = this.pins.get(userId);
+    if (!entry?.bundle || !pin) throw new TrustError(`contacts: nothing to acknowledge for ${userId}`);
+    const newKey = toBase64(entry.bundle.identityKey);
+    if (newKey === pin.identityKey) return;
+    if (pin.verified) this.#acknowledged.set(userId, newKey);
+    else {
+      this.pins.set(userId, { identityKey: newKey, firstSeenAt: this.#now(), verified: false });
+      await this.pins.save();
+    }
+    this.#events.emit('contacts', this.list());
+  }
+
+  /** Marks the key in force as verified (after comparing safety numbers). */
+  async markVerified(userId: string, verified = true): Promise<void> {
+    const c = await this.get(userId);
+    if (c.keyChanged) throw new TrustError('contacts: acknowledge the key change before verifying');
+    const pin = this.pins.get(userId);
+    const at = this.#now();
+    this.pins.set(userId, {
+      identityKey: toBase64(c.identityKey),
+      firstSeenAt: pin?.firstSeenAt ?? at,
+      verified,
+      ...(verified ? { verifiedAt: at } : {}),
+    });
+    this.#acknowledged.delete(userId);
+    await this.pins.save();
+    this.#events.emit('contacts', this.list());
+  }
+
+  async safetyNumber(userId: string): Promise<SafetyNumber> {
+    const c = await this.get(userId);
+    const mine = this.#session.identity.signPk;
+    const digits = safetyNumber(mine, this.me, c.identityKey, c.id);
+    return {
+      digits,
+      groups: formatSafetyNumber(digits),
+      qr: fingerprintQrPayload(mine, this.me, c.identityKey, c.id),
+    };
+  }
+
+  /** True when a QR code scanned from the contact's screen matches the keys in force. */
+  async checkScannedQr(userId: string, scanned: string): Promise<boolean> {
+    const c = await this.get(userId);
+    return compareQrPayload(
+      scanned,
+      expectedQrPayload(this.#session.identity.signPk, this.me, c.identityKey, c.id),
+    );
+  }
+
+  #contact(userId: string): Contact | undefined {
+    const entry = this.#entries.get(userId);
+    const pin = this.pins.get(userId);
+    if (!entry || !pin) return undefined;
+    const pinned = fromBase64(pin.identityKey);
+    const current = entry.bundle?.identityKey ?? null;
+    const acknowledged = this.#acknowledged.get(userId);
+    const base = {
+      id: entry.user.id,
+      username: entry.user.username,
+      displayName: entry.user.displayName,
+      avatarVersion: entry.user.avatarVersion,
+      verified: pin.verified,
+    };
+    if (current && constantTimeEqual(current, pinned)) {
+      return {
+        ...base,
+        identityKey: pinned,
+        encKey: entry.bundle?.encKey ?? null,
+        keyChanged: false,
+        mustReverify: false,
+      };
+    }
+    if (current && acknowledged !== undefined && acknowledged === toBase64(current)) {
+      return {
+        ...base,
+        verified: false,
+        identityKey: current,
+        encKey: entry.bundle?.encKey ?? null,
+        keyChanged: false,
+        mustReverify: true,
+      };
+    }
+    return { ...base, identityKey: pinned, encKey: null, keyChanged: current !== null, mustReverify: false };
+  }
+}

@@ -1,0 +1,29 @@
+// Public surface of the protocol client: framework-free, the only code that talks to the relay
+// and crypto-core. The same code runs in the browser and in Node, because fetch and the WebSocket
+// constructor are injected:
+//
+//   const client = createClient({ baseUrl: location.origin, fetch: fetch.bind(globalThis), WebSocket });
+//   await client.login({ username, password, onProgress });   // keys unwrapped locally
+//   client.connect();                                          // live delivery, sync, reconnects
+//   client.events.on('message', render);                       // decrypted MessageView
+//   await client.send(channelId, 'hello');                     // seals keys, retries as needed
+
+export type { ChannelSummary, Me, PublicUser, WireMessage } from '@parley/server/protocol';
+export type { AccountStep, DeriveFn, ProgressFn, Session } from './account';
+export { Api, type HistoryRequest, type RegisterRequest, type SessionAnswer } from './api';
+export { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff';
+export type { Contact, KeyChangeEvent, SafetyNumber } from './contacts';
+export {
+  ApiError,
+  ClosedError,
+  KeyChangeBlockedError,
+  LockedError,
+  ProtocolError,
+  TimeoutError,
+  TrustError,
+} from './errors';
+export type { FetchLike } from './http';
+export type { MessageStatus, MessageView, SendResult } from './messages';
+export { type ClientEvents, type ClientOptions, createClient, ParleyClient } from './parley-client';
+export type { ConnectionEvent, ConnectionState, WebSocketCtor, WebSocketLike } from './socket';
+export { Timeline } from './timeline';

@@ -1,0 +1,233 @@
+// Messages: encrypt and send (sealing to missing members or rotating the key when the relay says
+// so), and decrypt received timeline entries into view models. A failure to decrypt is a view
+// model with status 'undecryptable' and the reason, never a dropped message.
+import {
+  decryptMessage,
+  encryptMessage,
+  fromBase64,
+  newClientMsgId,
+  type Payload,
+  toBase64,
+} from '@parley/crypto-core';
+import type { ChannelSummary, SendBody, SystemEvent, WireMessage } from '@parley/server/protocol';
+import type { z } from 'zod';
+import type { Session } from './account';
+import type { Api } from './api';
+import type { Channels } from './channels';
+import type { Contacts } from './contacts';
+import { ApiError, ClosedError, KeyChangeBlockedError, TimeoutError } from './errors';
+import type { MyKey, SenderKeys } from './sender-keys';
+
+export type MessageStatus = 'ok' | 'deleted' | 'undecryptable' | 'system';
+
+export interface MessageView {
+  channelId: string;
+  seq: number;
+  senderId: string | null;
+  /** Relay time of the commit (ms); the sender's own claim is `payload.sentAt`. */
+  sentAt: number;
+  status: MessageStatus;
+  clientMsgId: string | null;
+  keyId: number | null;
+  /** For `ok` text messages. */
+  text?: string;
+  /** For `ok`: the whole decrypted payload (text, and later edits, replies, deletions). */
+  payload?: Payload;
+  /** For `undecryptable`: why. */
+  error?: string;
+  /** For `undecryptable`: the failure was the network or the relay, not the message; worth retrying. */
+  retryable?: boolean;
+  /** For `system`: the membership event. */
+  system?: z.infer<typeof SystemEvent>;
+}
+
+export interface SendResult {
+  channelId: string;
+  clientMsgId: string;
+  seq: number;
+  sentAt: number;
+}
+
+/** How a ciphertext reaches the relay: the socket when connected, else REST. */
+export type Transport = (channelId: string, body: SendBody) => Promise<{ seq: number; sentAt: number }>;
+
+/** Attempts per send (missing shares and key rotations each take one). */
+const MAX_ATTEMPTS = 5;
+
+export class Messages {
+  readonly #api: Api;
+  readonly #session: Session;
+  readonly #contacts: Contacts;
+  readonly #channels: Channels;
+  readonly #keys: SenderKeys;
+  #transport: Transport;
+
+  constructor(deps: {
+    api: Api;
+    session: Session;
+    contacts: Contacts;
+    channels: Channels;
+    keys: SenderKeys;
+    transport?: Transport;
+  }) {
+    this.#api = deps.api;
+    this.#session = deps.session;
+    this.#contacts = deps.contacts;
+    this.#channels = deps.channels;
+    this.#keys = deps.keys;
+    this.#transport = deps.transport ?? ((channelId, body) => deps.api.send(channelId, body));
+  }
+
+  setTransport(transport: Transport): void {
+    this.#transport = transport;
+  }
+
+  /**
+   * Encrypts and sends a text. Retries on `missing_shares` (sealing to the members named) and on
+   * `stale_key` (a new key) with the same clientMsgId. Throws KeyChangeBlockedError when a member's
+   * identity key changed and is not yet acknowledged or re-verified.
+   */
+  async sendText(channelId: string, text: string, opts: { clientMsgId?: string } = {}): Promise<SendResult> {
+    const clientMsgId = opts.clientMsgId ?? newClientMsgId();
+    const me = this.#session.user.id;
+    let channel = await this.#channels.get(channelId);
+    for (let attempt = 1; ; attempt++) {
+      await this.#checkSendable(channel);
+      let key: MyKey | undefined;
+      try {
+        key = await this.#keys.current(channel);
+        const ciphertext = encryptMessage({
+          channelId,
+          senderId: me,
+          keyId: key.keyId,
+          clientMsgId,
+          senderKey: key.key,
+          senderSignSk: this.#session.identity.signSk,
+          payload: { v: 1, kind: 'text', sentAt: Date.now(), text },
+        });
+        const ack = await this.#transport(channelId, {
+          clientMsgId,
+          keyId: key.keyId,
+          ciphertext: toBase64(ciphertext),
+        });
+        return { channelId, clientMsgId, seq: ack.seq, sentAt: ack.sentAt };
+      } catch (err) {
+        if (!(err instanceof ApiError) || attempt >= MAX_ATTEMPTS) throw err;
+        channel = await this.#recover(err, channelId, key);
+      }
+    }
+  }
+
+  /**
+   * After a refused send: seal to the members the relay named (missing_shares), or drop the key so
+   * the next try makes a new one (stale_key, or shares refused because membership moved on).
+   * Returns the fresh channel summary; rethrows anything else.
+   */
+  async #recover(err: ApiError, channelId: string, key: MyKey | undefined): Promise<ChannelSummary> {
+    if (err.code !== 'missing_shares' && err.code !== 'stale_key' && !membershipMoved(err)) throw err;
+    const channel = await this.#channels.get(channelId, true);
+    if (err.code === 'missing_shares' && key && channel.memberEpoch === key.epoch) {
+      const missing = err.missingMembers;
+      try {
+        await this.#keys.share(key, missing.length > 0 ? missing : channel.members.map((m) => m.userId));
+        return channel;
+      } catch (shareErr) {
+        if (!(shareErr instanceof ApiError && membershipMoved(shareErr))) throw shareErr;
+        return this.#channels.get(channelId, true);
+      }
+    }
+    // Otherwise a new key: the epoch moved (a rotation covers every member) or the key is refused.
+    this.#keys.invalidate(channelId);
+    return channel;
+  }
+
+  async #checkSendable(channel: ChannelSummary): Promise<void> {
+    this.#channels.checkShape(channel);
+    const me = this.#session.user.id;
+    const others = channel.members.map((m) => m.userId).filter((id) => id !== me);
+    if (others.some((id) => !this.#contacts.peek(id))) await this.#contacts.refresh();
+    const blocked = others.filter((id) => {
+      const reason = this.#contacts.blockReason(id);
+      return reason === 'key-changed' || reason === 'must-reverify';
+    });
+    if (blocked.length > 0) throw new KeyChangeBlockedError(channel.id, blocked);
+  }
+
+  /** Turns a timeline entry into its view model; never throws for a bad message. */
+  async decrypt(m: WireMessage): Promise<MessageView> {
+    const base = {
+      channelId: m.channelId,
+      seq: m.seq,
+      senderId: m.senderId,
+      sentAt: m.sentAt,
+      clientMsgId: m.clientMsgId,
+      keyId: m.keyId,
+    };
+    if (m.kind === 'system') {
+      return m.system
+        ? { ...base, status: 'system', system: m.system }
+        : { ...base, status: 'undecryptable', error: 'system entry without event' };
+    }
+    if (m.deleted || m.ciphertext === null) return { ...base, status: 'deleted' };
+    if (m.senderId === null || m.keyId === null || m.clientMsgId === null) {
+      return { ...base, status: 'undecryptable', error: 'message without sender, key or id' };
+    }
+    try {
+      if (m.senderId === this.#session.user.id) this.#keys.noteOwnKeyId(m.channelId, m.keyId);
+      const senderKey = await this.#keys.keyFor(m.channelId, m.senderId, m.keyId);
+      const senderIdentityPk = await this.#contacts.identityKeyFor(m.senderId);
+      const payload = decryptMessage({
+        channelId: m.channelId,
+        senderId: m.senderId,
+        keyId: m.keyId,
+        clientMsgId: m.clientMsgId,
+        senderKey,
+        senderIdentityPk,
+        ciphertext: fromBase64(m.ciphertext),
+      });
+      const view: MessageView = { ...base, status: 'ok', payload };
+      if (payload.kind === 'text') view.text = payload.text;
+      return view;
+    } catch (err) {
+      const contact = this.#contacts.peek(m.senderId);
+      const hint = contact?.keyChanged
+        ? " (the sender's identity key changed and is not yet acknowledged)"
+        : '';
+      const view: MessageView = {
+        ...base,
+        status: 'undecryptable',
+        error: `${(err as Error).message}${hint}`,
+      };
+      if (isTransient(err)) view.retryable = true;
+      return view;
+    }
+  }
+
+  /** One page of history, decrypted. `before` pages backwards; the relay never serves entries before our join. */
+  async history(
+    channelId: string,
+    query: { before?: number; after?: number; limit?: number } = {},
+  ): Promise<{ messages: MessageView[]; wire: WireMessage[]; hasMore: boolean }> {
+    const page = await this.#api.history(channelId, query);
+    const messages = await Promise.all(page.messages.map((m) => this.decrypt(m)));
+    return { messages, wire: page.messages, hasMore: page.hasMore };
+  }
+
+  async delete(channelId: string, seq: number): Promise<void> {
+    await this.#api.deleteMessage(channelId, seq);
+  }
+}
+
+/** The relay refused shares for users who are no longer members: our member list was stale. */
+function membershipMoved(err: ApiError): boolean {
+  const d = err.details as { notMembers?: unknown } | undefined;
+  return err.code === 'bad_request' && Array.isArray(d?.notMembers);
+}
+
+/** A failure of the way there (network, relay down or overloaded), not of the message itself. */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof ApiError) return err.status >= 500 || err.code === 'rate_limited';
+  if (err instanceof ClosedError || err instanceof TimeoutError) return true;
+  // fetch reports network failures as a TypeError ("fetch failed", "Failed to fetch").
+  return err instanceof TypeError;
+}
