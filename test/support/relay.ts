@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EnvSchema } from '@parley/server/env';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -150,11 +151,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 }
 
 /** The relay's own variables from the parent environment must not leak into the child. */
+/** The test's environment minus every variable the relay reads, so a developer's shell can't leak in. */
 function stripRelayEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const own = new Set(Object.keys(EnvSchema.shape));
   const out: Record<string, string> = {};
-  const own =
-    /^(PORT|HOST|DATABASE_URL|DATA_DIR|REDIS_URL|REDIS_PREFIX|PUBLIC_ORIGIN|TLS_CERT|TLS_KEY|SERVER_SECRET|PARLEY_ADMINS|LOG_LEVEL|WEB_DIST)$/;
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && !own.test(k)) out[k] = v;
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !own.has(k)) out[k] = v;
   return out;
 }
 

@@ -1,0 +1,213 @@
+// One row of the conversation: a message (decrypted, deleted or undecryptable), a pending send,
+// a membership entry, a day separator, or the edge of history. Text is always bound as text.
+import { type Component, Match, Show, Switch } from 'solid-js';
+import type { MessageView } from '../client';
+import { dayLabel, formatDateTime, formatTime } from '../lib/format';
+import { useChat } from '../stores/chat';
+import type { PendingLike, Row } from '../stores/chat-model';
+import { Avatar } from './Avatar';
+
+interface RowProps {
+  row: Row;
+  channelId: string;
+  timeZone: string;
+  onDelete: (seq: number) => void;
+}
+
+const Time: Component<{ at: number; timeZone: string }> = (props) => (
+  <time
+    class="msg-time"
+    datetime={new Date(props.at).toISOString()}
+    title={formatDateTime(props.at, props.timeZone)}
+  >
+    {formatTime(props.at, props.timeZone)}
+  </time>
+);
+
+export function systemText(m: MessageView, name: (id: string | null) => string): string {
+  const s = m.system;
+  if (!s) return 'Membership changed';
+  const user = name(s.userId);
+  const actor = s.actorId && s.actorId !== s.userId ? name(s.actorId) : null;
+  switch (s.event) {
+    case 'create':
+      return `${actor ?? user} created this channel`;
+    case 'join':
+      return actor ? `${actor} added ${user}` : `${user} joined`;
+    case 'leave':
+      return `${user} left`;
+    case 'remove':
+      return actor ? `${actor} removed ${user}` : `${user} was removed`;
+    default:
+      return 'Membership changed';
+  }
+}
+
+const SenderHead: Component<{ senderId: string | null; at: number; timeZone: string }> = (props) => {
+  const chat = useChat();
+  const user = () => chat.user(props.senderId);
+  return (
+    <div class="msg-head">
+      <span class="msg-sender">{user().displayName}</span>
+      <Show when={user().verified && props.senderId !== chat.me().id}>
+        <span class="verified-badge" title="Verified">
+          <span aria-hidden="true">✔</span>
+          <span class="visually-hidden">(verified)</span>
+        </span>
+      </Show>
+      <Time at={props.at} timeZone={props.timeZone} />
+    </div>
+  );
+};
+
+const MessageItem: Component<{
+  msg: MessageView;
+  continued: boolean;
+  timeZone: string;
+  onDelete: (seq: number) => void;
+}> = (props) => {
+  const chat = useChat();
+  const own = () => props.msg.senderId === chat.me().id;
+  const sender = () => chat.user(props.msg.senderId);
+  return (
+    <article
+      class={`msg ${own() ? 'own' : ''} ${props.continued ? 'continued' : ''}`}
+      aria-label={`${sender().displayName}, ${formatTime(props.msg.sentAt, props.timeZone)}`}
+      data-seq={props.msg.seq}
+      data-status={props.msg.status}
+    >
+      <Show when={!props.continued} fallback={<span aria-hidden="true" />}>
+        <Avatar userId={sender().id} name={sender().displayName} src={chat.avatarUrl(sender().id)} />
+        <SenderHead senderId={props.msg.senderId} at={props.msg.sentAt} timeZone={props.timeZone} />
+      </Show>
+      <Switch>
+        <Match when={props.msg.status === 'ok'}>
+          <div class="msg-body">{props.msg.text ?? '(unsupported message)'}</div>
+        </Match>
+        <Match when={props.msg.status === 'deleted'}>
+          <div class="msg-body deleted">This message was deleted.</div>
+        </Match>
+        <Match when={props.msg.status === 'undecryptable'}>
+          <div class="msg-body undecryptable" role="note">
+            ⚠ Could not decrypt this message ({props.msg.error ?? 'unknown reason'})
+          </div>
+        </Match>
+      </Switch>
+      <Show when={own() && props.msg.status === 'ok'}>
+        <div class="msg-meta">
+          <span class="msg-state" data-state="sent">
+            ✓ Sent
+          </span>
+          <Show when={props.continued}>
+            <Time at={props.msg.sentAt} timeZone={props.timeZone} />
+          </Show>
+          <span class="msg-actions">
+            <button
+              type="button"
+              class="link-btn danger"
+              aria-label="Delete message"
+              onClick={() => props.onDelete(props.msg.seq)}
+            >
+              Delete
+            </button>
+          </span>
+        </div>
+      </Show>
+    </article>
+  );
+};
+
+const PendingItem: Component<{ pending: PendingLike; channelId: string; timeZone: string }> = (props) => {
+  const chat = useChat();
+  const me = () => chat.user(chat.me().id);
+  return (
+    <article class="msg own" aria-label="Your message" data-state={props.pending.state}>
+      <Avatar userId={me().id} name={me().displayName} src={chat.avatarUrl(me().id)} />
+      <SenderHead senderId={me().id} at={props.pending.createdAt} timeZone={props.timeZone} />
+      <div class="msg-body">{props.pending.text}</div>
+      <div class="msg-meta">
+        <Show
+          when={props.pending.state === 'failed'}
+          fallback={
+            <span class="msg-state" data-state="pending">
+              Sending…
+            </span>
+          }
+        >
+          <span class="msg-state" data-state="failed" role="alert">
+            Not sent: {props.pending.error}
+          </span>
+          <button
+            type="button"
+            class="link-btn"
+            onClick={() => chat.retry(props.channelId, props.pending.clientMsgId)}
+          >
+            Retry
+          </button>
+          <button
+            type="button"
+            class="link-btn danger"
+            onClick={() => chat.discard(props.channelId, props.pending.clientMsgId)}
+          >
+            Discard
+          </button>
+        </Show>
+      </div>
+    </article>
+  );
+};
+
+export const HistoryEdge: Component<{ channelId: string }> = (props) => {
+  const chat = useChat();
+  const h = () => chat.state.history[props.channelId];
+  return (
+    <div class="history-edge">
+      <Switch
+        fallback={<span>Beginning of the conversation you can see. Messages are end-to-end encrypted.</span>}
+      >
+        <Match when={h()?.error}>
+          <span role="alert">Could not load older messages. </span>
+          <button type="button" class="link-btn" onClick={() => void chat.loadOlder(props.channelId)}>
+            Try again
+          </button>
+        </Match>
+        <Match when={!h()?.loaded || h()?.loading || h()?.hasMore}>
+          <div class="spinner" role="status" aria-label="Loading older messages" />
+        </Match>
+      </Switch>
+    </div>
+  );
+};
+
+export const MessageRow: Component<RowProps> = (props) => {
+  const chat = useChat();
+  const render = (row: Row) => {
+    switch (row.kind) {
+      case 'edge':
+        return <HistoryEdge channelId={props.channelId} />;
+      case 'day':
+        return <h2 class="day-sep">{dayLabel(row.at, Date.now(), props.timeZone)}</h2>;
+      case 'pending':
+        return <PendingItem pending={row.pending} channelId={props.channelId} timeZone={props.timeZone} />;
+      case 'msg':
+        if (row.msg.status === 'system') {
+          return (
+            <div class="system-entry" role="note">
+              {systemText(row.msg, (id) => chat.user(id).displayName)}
+              {' · '}
+              <Time at={row.msg.sentAt} timeZone={props.timeZone} />
+            </div>
+          );
+        }
+        return (
+          <MessageItem
+            msg={row.msg}
+            continued={row.continued}
+            timeZone={props.timeZone}
+            onDelete={props.onDelete}
+          />
+        );
+    }
+  };
+  return <>{render(props.row)}</>;
+};

@@ -1,0 +1,207 @@
+// A conversation: header, key-change warnings, the virtualised timeline with paging, typing
+// indicator and the composer (blocked while a member's key change is unresolved).
+import { type Component, createMemo, createSignal, For, Show } from 'solid-js';
+import { Avatar } from '../components/Avatar';
+import { Composer } from '../components/Composer';
+import { ConfirmDialog } from '../components/Dialog';
+import { Icon } from '../components/Icon';
+import { KeyChangeBanner } from '../components/KeyChangeBanner';
+import { MessageRow } from '../components/MessageRow';
+import { Topbar } from '../components/Topbar';
+import { VirtualList } from '../components/VirtualList';
+import { viewerTimeZone } from '../lib/format';
+import { useChat } from '../stores/chat';
+import { buildRows, type Row } from '../stores/chat-model';
+import { routeHref } from '../stores/router';
+
+export const ConversationPage: Component<{ channelId: string }> = (props) => {
+  const chat = useChat();
+  const timeZone = viewerTimeZone();
+  const [toDelete, setToDelete] = createSignal<number | null>(null);
+  const [atBottom, setAtBottom] = createSignal(true);
+  let rowCache = new Map<string, Row>();
+  let cacheFor = '';
+
+  const channel = () => chat.state.channels[props.channelId];
+  const peer = () => chat.dmPeer(props.channelId);
+  const title = () => chat.title(props.channelId);
+  const blocked = createMemo(() => chat.blockedMembers(props.channelId));
+
+  const rows = createMemo(() => {
+    if (cacheFor !== props.channelId) {
+      rowCache = new Map();
+      cacheFor = props.channelId;
+    }
+    return buildRows(
+      chat.state.messages[props.channelId] ?? [],
+      chat.state.pending[props.channelId] ?? [],
+      timeZone,
+      rowCache,
+    );
+  });
+  const isEmpty = () =>
+    chat.state.history[props.channelId]?.loaded === true &&
+    (chat.state.messages[props.channelId] ?? []).every((m) => m.status === 'system') &&
+    (chat.state.pending[props.channelId] ?? []).length === 0;
+
+  const typers = createMemo(() =>
+    Object.keys(chat.state.typing[props.channelId] ?? {})
+      .filter((id) => id !== chat.me().id)
+      .map((id) => chat.user(id).displayName),
+  );
+  const typingText = () => {
+    const t = typers();
+    if (t.length === 0) return '';
+    if (t.length === 1) return `${t[0]} is typing…`;
+    if (t.length === 2) return `${t[0]} and ${t[1]} are typing…`;
+    return 'Several people are typing…';
+  };
+
+  const subtitle = () => {
+    const c = channel();
+    if (!c) return undefined;
+    if (c.kind === 'dm') return peer() ? `@${peer()?.username}` : undefined;
+    const n = c.members.length;
+    return `${n} member${n === 1 ? '' : 's'} · end-to-end encrypted`;
+  };
+
+  const emptyText = () => {
+    const c = channel();
+    if (c?.kind === 'dm') return `This is the start of your conversation with ${title()}.`;
+    if (c?.kind === 'broadcast')
+      return 'Nothing here yet. Everyone on this server can read Broadcast; say hello.';
+    return 'No messages yet. Invite people from the members view and start the conversation.';
+  };
+
+  return (
+    <Show
+      when={channel()}
+      fallback={
+        <>
+          <Topbar title="Conversation" />
+          <div class="empty">
+            <h2>Not found</h2>
+            <p>This conversation does not exist or you are no longer a member.</p>
+            <a class="btn" href={routeHref({ name: 'channel', channelId: 'broadcast', panel: null })}>
+              Go to Broadcast
+            </a>
+          </div>
+        </>
+      }
+    >
+      <section class="conversation" aria-label={`Conversation: ${title()}`}>
+        <Topbar
+          title={channel()?.kind === 'group' ? `# ${title()}` : title()}
+          subtitle={subtitle()}
+          leading={
+            <Show when={peer()}>
+              {(p) => <Avatar userId={p().id} name={p().displayName} src={chat.avatarUrl(p().id)} />}
+            </Show>
+          }
+          badge={
+            <Show when={peer()?.verified && !peer()?.keyChanged}>
+              <span class="badge badge-ok" data-testid="verified-badge">
+                ✔ Verified
+              </span>
+            </Show>
+          }
+        >
+          <Show when={peer()}>
+            {(p) => (
+              <a
+                class="btn btn-sm"
+                href={routeHref({ name: 'verify', userId: p().id, channelId: props.channelId })}
+              >
+                <Icon name="shield" />
+                <span class="btn-label">Safety number</span>
+              </a>
+            )}
+          </Show>
+          <a
+            class="btn btn-sm"
+            href={routeHref({ name: 'channel', channelId: props.channelId, panel: 'members' })}
+          >
+            <Icon name="users" />
+            <span class="btn-label">Members</span>
+          </a>
+        </Topbar>
+        <KeyChangeBanner channelId={props.channelId} users={blocked()} />
+        <div class="conv-body">
+          <VirtualList
+            items={rows()}
+            itemKey={(r) => r.key}
+            isAnchor={(r) => r.kind === 'msg' || r.kind === 'pending'}
+            label={`Messages in ${title()}`}
+            resetKey={props.channelId}
+            onReachTop={() => void chat.loadOlder(props.channelId)}
+            onAtBottomChange={setAtBottom}
+            loadingOlder={chat.state.history[props.channelId]?.loading ?? false}
+            renderItem={(row) => (
+              <MessageRow row={row} channelId={props.channelId} timeZone={timeZone} onDelete={setToDelete} />
+            )}
+          />
+          <Show when={isEmpty()}>
+            <div class="conv-empty">
+              <div class="empty">
+                <h2>No messages yet</h2>
+                <p>{emptyText()}</p>
+              </div>
+            </div>
+          </Show>
+          <Show when={!atBottom()}>
+            <button
+              type="button"
+              class="btn btn-sm jump-latest"
+              onClick={(e) => {
+                const list = e.currentTarget.parentElement?.querySelector('.vlist');
+                if (list) list.scrollTop = list.scrollHeight;
+              }}
+            >
+              ↓ Latest
+            </button>
+          </Show>
+        </div>
+        <div class="typing" aria-live="polite">
+          {typingText()}
+        </div>
+        <Show
+          when={blocked().length === 0}
+          fallback={
+            <div class="composer-blocked" role="status">
+              Sending is blocked until you review the changed security key
+              {blocked().length > 1 ? 's' : ''} of{' '}
+              <For each={blocked()}>
+                {(u, i) => (
+                  <>
+                    {i() > 0 ? ', ' : ''}
+                    {u.displayName}
+                  </>
+                )}
+              </For>
+              .
+            </div>
+          }
+        >
+          <Composer
+            label={`Message ${channel()?.kind === 'dm' ? title() : channel()?.kind === 'group' ? `#${title()}` : 'Broadcast'}`}
+            onSend={(text) => chat.send(props.channelId, text)}
+            onTyping={() => chat.typing(props.channelId)}
+          />
+        </Show>
+        <ConfirmDialog
+          open={toDelete() !== null}
+          title="Delete message?"
+          message="It will be removed for everyone in this conversation. This cannot be undone."
+          confirmLabel="Delete"
+          danger
+          onCancel={() => setToDelete(null)}
+          onConfirm={() => {
+            const seq = toDelete();
+            setToDelete(null);
+            if (seq !== null) void chat.deleteMessage(props.channelId, seq);
+          }}
+        />
+      </section>
+    </Show>
+  );
+};

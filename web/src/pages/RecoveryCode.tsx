@@ -1,0 +1,95 @@
+// Shown exactly once after registration (or after making a new code): the recovery code, with
+// copy and download, and an explicit "I saved it" before the app opens.
+import { type Component, createSignal, Show } from 'solid-js';
+import { AuthLayout } from '../components/AuthLayout';
+import { announce } from '../stores/announcer';
+
+interface RecoveryCodeProps {
+  code: string;
+  username: string;
+  onDone: () => void;
+}
+
+/** The code with copy / download and the "I saved it" confirmation. */
+export const RecoveryCodeView: Component<RecoveryCodeProps & { doneLabel: string }> = (props) => {
+  const [saved, setSaved] = createSignal(false);
+  const [copied, setCopied] = createSignal(false);
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(props.code);
+      setCopied(true);
+      announce('Recovery code copied to the clipboard.');
+    } catch {
+      announce('Copying failed; select the code and copy it by hand.', true);
+    }
+  };
+
+  const download = () => {
+    const text = [
+      'Parley recovery code',
+      `Account: ${props.username}`,
+      `Created: ${new Date().toISOString()}`,
+      '',
+      props.code,
+      '',
+      'Keep this safe. With it you can set a new password and keep your keys.',
+      'Anyone holding it (and your username) can take over your account.',
+      '',
+    ].join('\n');
+    const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `parley-recovery-${props.username}.txt`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
+
+  return (
+    <>
+      <p>
+        If you forget your password, this code is the only way back into your account and your keys. The
+        server cannot reset it for you.
+      </p>
+      <code class="recovery-code" data-testid="recovery-code">
+        {props.code}
+      </code>
+      <div class="row">
+        <button type="button" class="btn" onClick={copy}>
+          {copied() ? 'Copied' : 'Copy'}
+        </button>
+        <button type="button" class="btn" onClick={download}>
+          Download as text
+        </button>
+      </div>
+      <label class="checkbox">
+        <input type="checkbox" checked={saved()} onChange={(e) => setSaved(e.currentTarget.checked)} />
+        <span>I saved my recovery code somewhere safe.</span>
+      </label>
+      <Show when={!saved()}>
+        <p class="hint">Tick the box to continue.</p>
+      </Show>
+      <button
+        type="button"
+        class="btn btn-primary btn-block"
+        disabled={!saved()}
+        onClick={() => props.onDone()}
+      >
+        {props.doneLabel}
+      </button>
+    </>
+  );
+};
+
+export const RecoveryCodePage: Component<RecoveryCodeProps> = (props) => (
+  <AuthLayout title="Save your recovery code" tagline="This is the only time it is shown.">
+    <RecoveryCodeView
+      code={props.code}
+      username={props.username}
+      onDone={props.onDone}
+      doneLabel="Continue to Parley"
+    />
+  </AuthLayout>
+);

@@ -1,0 +1,138 @@
+// Pure helpers of the chat store: user view models, channel titles, ordering, conversation rows.
+import type { ChannelSummary, Me } from '@parley/server/protocol';
+import type { Contact, MessageView } from '../client';
+import { dayKey } from '../lib/format';
+
+export interface UserInfo {
+  id: string;
+  username: string;
+  displayName: string;
+  avatarVersion: number | null;
+  verified: boolean;
+  /** The relay shows a new identity key that was not acknowledged yet. */
+  keyChanged: boolean;
+  /** A verified contact whose new key was acknowledged but not re-verified. */
+  mustReverify: boolean;
+  deleted: boolean;
+}
+
+export function userFromContact(c: Contact): UserInfo {
+  return {
+    id: c.id,
+    username: c.username,
+    displayName: c.displayName || c.username,
+    avatarVersion: c.avatarVersion,
+    verified: c.verified,
+    keyChanged: c.keyChanged,
+    mustReverify: c.mustReverify,
+    deleted: false,
+  };
+}
+
+export function userFromMe(me: Me): UserInfo {
+  return {
+    id: me.id,
+    username: me.username,
+    displayName: me.displayName || me.username,
+    avatarVersion: me.avatarVersion,
+    verified: true,
+    keyChanged: false,
+    mustReverify: false,
+    deleted: false,
+  };
+}
+
+/** "Broadcast", a group's name, or the DM peer's display name. */
+export function channelTitle(
+  channel: ChannelSummary | undefined,
+  meId: string,
+  user: (id: string) => { displayName: string },
+): string {
+  if (!channel) return 'Conversation';
+  if (channel.kind === 'broadcast') return 'Broadcast';
+  if (channel.kind === 'group') return channel.name ?? 'Private channel';
+  const peer = channel.members.find((m) => m.userId !== meId);
+  return peer ? user(peer.userId).displayName : 'Direct message';
+}
+
+/** Sidebar order: broadcast first, then by name (groups) or peer name (DMs). */
+export function sortChannels(
+  channels: readonly ChannelSummary[],
+  title: (c: ChannelSummary) => string,
+): { broadcast: ChannelSummary[]; groups: ChannelSummary[]; dms: ChannelSummary[] } {
+  const byTitle = (a: ChannelSummary, b: ChannelSummary) => title(a).localeCompare(title(b));
+  return {
+    broadcast: channels.filter((c) => c.kind === 'broadcast'),
+    groups: channels.filter((c) => c.kind === 'group').sort(byTitle),
+    dms: channels.filter((c) => c.kind === 'dm').sort(byTitle),
+  };
+}
+
+export interface PendingLike {
+  clientMsgId: string;
+  text: string;
+  createdAt: number;
+  state: 'pending' | 'failed';
+  error: string | null;
+}
+
+export type Row =
+  | { kind: 'edge'; key: string }
+  | { kind: 'day'; key: string; at: number }
+  | { kind: 'msg'; key: string; msg: MessageView; continued: boolean }
+  | { kind: 'pending'; key: string; pending: PendingLike };
+
+/**
+ * Conversation rows: an edge row (loading / start of history), day separators in the viewer's
+ * time zone, messages (grouped when the same sender posts again within 5 minutes), then pending
+ * sends. `cache` keeps row objects stable across calls so the list does not re-render them.
+ */
+export function buildRows(
+  messages: readonly MessageView[],
+  pending: readonly PendingLike[],
+  timeZone: string,
+  cache: Map<string, Row>,
+): Row[] {
+  const rows: Row[] = [];
+  const keep = (row: Row): Row => {
+    const old = cache.get(row.key);
+    if (old && sameRow(old, row)) return old;
+    cache.set(row.key, row);
+    return row;
+  };
+  rows.push(keep({ kind: 'edge', key: 'edge' }));
+  let lastDay = '';
+  let prev: MessageView | null = null;
+  for (const msg of messages) {
+    const day = dayKey(msg.sentAt, timeZone);
+    if (day !== lastDay) {
+      rows.push(keep({ kind: 'day', key: `day:${day}`, at: msg.sentAt }));
+      lastDay = day;
+      prev = null;
+    }
+    const continued =
+      prev !== null &&
+      msg.status !== 'system' &&
+      prev.status !== 'system' &&
+      prev.senderId === msg.senderId &&
+      msg.sentAt - prev.sentAt < 5 * 60_000;
+    rows.push(
+      keep({ kind: 'msg', key: msg.clientMsgId ? `m:${msg.clientMsgId}` : `s:${msg.seq}`, msg, continued }),
+    );
+    prev = msg;
+  }
+  const sent = new Set(messages.map((m) => m.clientMsgId));
+  const waiting = pending.filter((p) => !sent.has(p.clientMsgId));
+  const today = dayKey(Date.now(), timeZone);
+  if (waiting.length > 0 && lastDay !== today)
+    rows.push(keep({ kind: 'day', key: `day:${today}`, at: Date.now() }));
+  for (const p of waiting) rows.push(keep({ kind: 'pending', key: `m:${p.clientMsgId}`, pending: p }));
+  return rows;
+}
+
+function sameRow(a: Row, b: Row): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'msg' && b.kind === 'msg') return a.msg === b.msg && a.continued === b.continued;
+  if (a.kind === 'pending' && b.kind === 'pending') return a.pending === b.pending;
+  return true;
+}

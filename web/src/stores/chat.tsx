@@ -1,0 +1,516 @@
+// Conversations: channels, the people in them, decrypted timelines, pending sends, unread counts,
+// typing, trust (verified / key changed) and the connection state. Built on the ParleyClient's
+// events; exposed to pages through context as state plus actions.
+import type { ChannelSummary, Me } from '@parley/server/protocol';
+import { batch, createContext, type JSX, onCleanup, useContext } from 'solid-js';
+import { createStore, produce, reconcile } from 'solid-js/store';
+import {
+  ApiError,
+  type ConnectionEvent,
+  type Contact,
+  KeyChangeBlockedError,
+  type MessageView,
+  type ParleyClient,
+  type SafetyNumber,
+} from '../client';
+import { announce, errorText, notify } from './announcer';
+import { channelTitle, type UserInfo, userFromContact, userFromMe } from './chat-model';
+import { navigate } from './router';
+
+export type { UserInfo } from './chat-model';
+
+export interface PendingMessage {
+  clientMsgId: string;
+  channelId: string;
+  text: string;
+  createdAt: number;
+  state: 'pending' | 'failed';
+  error: string | null;
+}
+
+export interface HistoryState {
+  loaded: boolean;
+  loading: boolean;
+  hasMore: boolean;
+  error: string | null;
+}
+
+export interface ChatState {
+  channels: Record<string, ChannelSummary>;
+  users: Record<string, UserInfo>;
+  messages: Record<string, MessageView[]>;
+  pending: Record<string, PendingMessage[]>;
+  history: Record<string, HistoryState>;
+  unread: Record<string, number>;
+  /** channelId → userId → time the indicator expires. */
+  typing: Record<string, Record<string, number>>;
+  online: Record<string, boolean>;
+  connection: ConnectionEvent;
+  active: string | null;
+  ready: boolean;
+}
+
+export interface ChatActions {
+  readonly state: ChatState;
+  me(): Me;
+  title(channelId: string): string;
+  /** Members other than me whose key change blocks sending in this channel. */
+  blockedMembers(channelId: string): UserInfo[];
+  /** Members other than me whose key changed and is not yet acknowledged. */
+  changedMembers(channelId: string): UserInfo[];
+  dmPeer(channelId: string): UserInfo | null;
+  user(userId: string | null): UserInfo;
+  avatarUrl(userId: string): string | null;
+  openChannel(channelId: string | null): void;
+  loadOlder(channelId: string): Promise<void>;
+  send(channelId: string, text: string): void;
+  retry(channelId: string, clientMsgId: string): void;
+  discard(channelId: string, clientMsgId: string): void;
+  deleteMessage(channelId: string, seq: number): Promise<void>;
+  typing(channelId: string): void;
+  markRead(channelId: string): void;
+  openDm(userId: string): Promise<void>;
+  createGroup(name: string): Promise<void>;
+  invite(channelId: string, userId: string): Promise<void>;
+  removeMember(channelId: string, userId: string): Promise<void>;
+  leave(channelId: string): Promise<void>;
+  safetyNumber(userId: string): Promise<SafetyNumber>;
+  setVerified(userId: string, verified: boolean): Promise<void>;
+  acknowledgeKeyChange(userId: string): Promise<void>;
+  refreshContacts(): Promise<void>;
+  setMe(me: Me): void;
+}
+
+const ChatContext = createContext<ChatActions>();
+
+const PAGE = 50;
+const TYPING_MS = 6000;
+
+export function ChatProvider(props: {
+  client: ParleyClient;
+  me: Me;
+  avatarUrl: (userId: string, version: number | null) => string | null;
+  onSessionEnded: (reason: string) => void;
+  children: JSX.Element;
+}): JSX.Element {
+  const client = props.client;
+  const [state, setState] = createStore<ChatState>({
+    channels: {},
+    users: { [props.me.id]: userFromMe(props.me) },
+    messages: {},
+    pending: {},
+    history: {},
+    unread: {},
+    typing: {},
+    online: {},
+    connection: { state: client.socket?.state ?? 'idle', attempt: 0 },
+    active: null,
+    ready: false,
+  });
+  let me: Me = props.me;
+  /** Highest seq already counted (unread) or announced per channel. */
+  const highWater = new Map<string, number>();
+  const dirtyChannels = new Set<string>();
+  let flushQueued = false;
+  const lastTypingSent = new Map<string, number>();
+  let lastContactsRefresh = 0;
+
+  const isAuthError = (err: unknown) => err instanceof ApiError && err.status === 401;
+  const fail = (err: unknown, prefix?: string) => {
+    if (isAuthError(err)) {
+      props.onSessionEnded('Your session has ended. Please log in again.');
+      return;
+    }
+    notify('error', prefix ? `${prefix}: ${errorText(err)}` : errorText(err));
+  };
+
+  // ---- store updates from the client ----
+
+  const setUsers = (contacts: readonly Contact[]) => {
+    const users: Record<string, UserInfo> = { [me.id]: userFromMe(me) };
+    for (const c of contacts) users[c.id] = userFromContact(c);
+    // Keep users we knew who left the directory (deleted accounts) so old messages keep a name.
+    for (const [id, u] of Object.entries(state.users)) if (!users[id]) users[id] = { ...u, deleted: true };
+    setState('users', reconcile(users));
+  };
+
+  const putChannel = (c: ChannelSummary) => {
+    const isNew = !state.channels[c.id];
+    setState('channels', c.id, reconcile(c));
+    if (isNew) {
+      setState('unread', c.id, c.unread);
+      highWater.set(c.id, Math.max(highWater.get(c.id) ?? 0, c.lastSeq));
+      // The open conversation only now became known (e.g. a DM someone just started).
+      if (state.active === c.id) queueMicrotask(() => actions.openChannel(c.id));
+    }
+  };
+
+  const dropChannel = (channelId: string) => {
+    setState(
+      produce((s) => {
+        delete s.channels[channelId];
+        delete s.messages[channelId];
+        delete s.pending[channelId];
+        delete s.history[channelId];
+        delete s.unread[channelId];
+        delete s.typing[channelId];
+      }),
+    );
+    if (state.active === channelId)
+      navigate({ name: 'channel', channelId: 'broadcast', panel: null }, { replace: true });
+  };
+
+  /** Copies the client's decrypted timeline into the store (coalesced per microtask). */
+  const scheduleFlush = (channelId: string) => {
+    dirtyChannels.add(channelId);
+    if (flushQueued) return;
+    flushQueued = true;
+    queueMicrotask(() => {
+      flushQueued = false;
+      for (const ch of dirtyChannels) flush(ch);
+      dirtyChannels.clear();
+    });
+  };
+
+  const flush = (channelId: string) => {
+    if (!state.channels[channelId] && !client.channels.peek(channelId)) return;
+    const views = client.timeline(channelId).map((v) => ({ ...v }));
+    const held = new Set(views.map((v) => v.clientMsgId).filter((id): id is string => id !== null));
+    batch(() => {
+      setState('messages', channelId, reconcile(views, { key: 'seq', merge: false }));
+      if ((state.pending[channelId] ?? []).some((p) => held.has(p.clientMsgId))) {
+        setState('pending', channelId, (list) => list.filter((p) => !held.has(p.clientMsgId)));
+      }
+    });
+  };
+
+  const onMessage = (v: MessageView) => {
+    scheduleFlush(v.channelId);
+    const hw = highWater.get(v.channelId) ?? 0;
+    if (v.seq <= hw) return;
+    highWater.set(v.channelId, v.seq);
+    if (v.status === 'system' || v.status === 'deleted' || v.senderId === me.id) return;
+    const visible = state.active === v.channelId && document.visibilityState === 'visible';
+    if (visible) markReadSoon(v.channelId);
+    else setState('unread', v.channelId, (n) => (n ?? 0) + 1);
+    const who = actions.user(v.senderId).displayName;
+    const where = actions.title(v.channelId);
+    const body = v.status === 'ok' ? (v.text ?? '').slice(0, 140) : 'a message that could not be decrypted';
+    announce(`${who} in ${where}: ${body}`);
+    // Someone stopped typing once their message arrives.
+    if (v.senderId && state.typing[v.channelId]?.[v.senderId]) {
+      setState(
+        'typing',
+        v.channelId,
+        produce((t) => void delete t[v.senderId as string]),
+      );
+    }
+  };
+
+  let readTimer: ReturnType<typeof setTimeout> | null = null;
+  const markReadSoon = (channelId: string) => {
+    if (readTimer) clearTimeout(readTimer);
+    readTimer = setTimeout(() => actions.markRead(channelId), 400);
+  };
+
+  const offs = [
+    client.events.on('message', onMessage),
+    client.events.on('deleted', (d) => scheduleFlush(d.channelId)),
+    client.events.on('channel', ({ channelId, channel }) =>
+      channel ? putChannel(channel) : dropChannel(channelId),
+    ),
+    client.events.on('contacts', setUsers),
+    client.events.on('typing', ({ channelId, userId }) => {
+      if (userId === me.id) return;
+      setState('typing', channelId, (t) => ({ ...(t ?? {}), [userId]: Date.now() + TYPING_MS }));
+    }),
+    client.events.on('presence', ({ userId, online }) => setState('online', userId, online)),
+    client.events.on('connection', (c) => setState('connection', reconcile(c))),
+    client.events.on('keyChange', (e) => {
+      const name = state.users[e.userId]?.displayName ?? e.username;
+      notify('error', `${name}'s security key changed. Check the conversation before you send anything.`);
+    }),
+    client.events.on('badBundle', (e) =>
+      notify('error', `Ignored a forged key bundle for a user (${e.reason}).`),
+    ),
+    client.events.on('warning', (e) => {
+      if (isAuthError(e)) return props.onSessionEnded('Your session has ended. Please log in again.');
+      if (e.name === 'TrustError') notify('error', e.message);
+    }),
+  ];
+
+  const typingSweep = setInterval(() => {
+    const now = Date.now();
+    for (const [ch, who] of Object.entries(state.typing)) {
+      for (const [uid, until] of Object.entries(who)) {
+        if (until < now)
+          setState(
+            'typing',
+            ch,
+            produce((t) => void delete t[uid]),
+          );
+      }
+    }
+  }, 1000);
+
+  const onVisible = () => {
+    if (document.visibilityState === 'visible' && state.active) actions.markRead(state.active);
+  };
+  document.addEventListener('visibilitychange', onVisible);
+
+  onCleanup(() => {
+    for (const off of offs) off();
+    clearInterval(typingSweep);
+    if (readTimer) clearTimeout(readTimer);
+    document.removeEventListener('visibilitychange', onVisible);
+  });
+
+  // Initial load: what the client fetched while unlocking.
+  for (const c of client.channels.list()) putChannel(c);
+  setUsers(client.contacts.list());
+  setState('ready', true);
+
+  const sendNow = (channelId: string, clientMsgId: string, text: string) => {
+    client
+      .send(channelId, text, { clientMsgId })
+      .then(() => {
+        setState('pending', channelId, (list) => (list ?? []).filter((p) => p.clientMsgId !== clientMsgId));
+      })
+      .catch((err: unknown) => {
+        if (isAuthError(err)) return props.onSessionEnded('Your session has ended. Please log in again.');
+        const reason =
+          err instanceof KeyChangeBlockedError
+            ? 'Blocked: a member’s security key changed. Verify it to send.'
+            : err instanceof ApiError && err.code === 'rate_limited'
+              ? 'Too many messages at once. Retry in a moment.'
+              : errorText(err);
+        setState('pending', channelId, (p) => p.clientMsgId === clientMsgId, {
+          state: 'failed',
+          error: reason,
+        });
+        announce(`Message not sent: ${reason}`, true);
+      });
+  };
+
+  const actions: ChatActions = {
+    state,
+    me: () => me,
+
+    title(channelId) {
+      return channelTitle(state.channels[channelId], me.id, (id) => actions.user(id));
+    },
+
+    user(userId) {
+      if (userId && state.users[userId]) return state.users[userId] as UserInfo;
+      return {
+        id: userId ?? 'unknown',
+        username: 'unknown',
+        displayName: 'Unknown user',
+        avatarVersion: null,
+        verified: false,
+        keyChanged: false,
+        mustReverify: false,
+        deleted: true,
+      };
+    },
+
+    avatarUrl(userId) {
+      const u = state.users[userId];
+      return u ? props.avatarUrl(userId, u.avatarVersion) : null;
+    },
+
+    dmPeer(channelId) {
+      const c = state.channels[channelId];
+      if (c?.kind !== 'dm') return null;
+      const peer = c.members.find((m) => m.userId !== me.id);
+      return peer ? actions.user(peer.userId) : null;
+    },
+
+    blockedMembers(channelId) {
+      const c = state.channels[channelId];
+      if (!c) return [];
+      return c.members
+        .filter((m) => m.userId !== me.id)
+        .map((m) => actions.user(m.userId))
+        .filter((u) => u.keyChanged || u.mustReverify);
+    },
+
+    changedMembers(channelId) {
+      return actions.blockedMembers(channelId).filter((u) => u.keyChanged);
+    },
+
+    openChannel(channelId) {
+      setState('active', channelId);
+      if (!channelId) return;
+      if (!state.channels[channelId]) return;
+      actions.markRead(channelId);
+      if (!state.history[channelId]?.loaded) void actions.loadOlder(channelId);
+      if (Date.now() - lastContactsRefresh > 15_000) void actions.refreshContacts();
+    },
+
+    async loadOlder(channelId) {
+      const h = state.history[channelId];
+      if (h?.loading || (h?.loaded && !h.hasMore)) return;
+      setState('history', channelId, {
+        loaded: h?.loaded ?? false,
+        loading: true,
+        hasMore: h?.hasMore ?? true,
+        error: null,
+      });
+      try {
+        const page = await client.loadOlder(channelId, PAGE);
+        for (const v of page.messages)
+          highWater.set(channelId, Math.max(highWater.get(channelId) ?? 0, v.seq));
+        setState('history', channelId, { loaded: true, loading: false, hasMore: page.hasMore, error: null });
+        scheduleFlush(channelId);
+      } catch (err) {
+        setState('history', channelId, { loading: false, error: errorText(err) });
+        if (isAuthError(err)) props.onSessionEnded('Your session has ended. Please log in again.');
+      }
+    },
+
+    send(channelId, text) {
+      const clientMsgId = crypto.randomUUID();
+      const pending: PendingMessage = {
+        clientMsgId,
+        channelId,
+        text,
+        createdAt: Date.now(),
+        state: 'pending',
+        error: null,
+      };
+      setState('pending', channelId, (list) => [...(list ?? []), pending]);
+      sendNow(channelId, clientMsgId, text);
+    },
+
+    retry(channelId, clientMsgId) {
+      const p = state.pending[channelId]?.find((x) => x.clientMsgId === clientMsgId);
+      if (!p) return;
+      setState('pending', channelId, (x) => x.clientMsgId === clientMsgId, { state: 'pending', error: null });
+      sendNow(channelId, clientMsgId, p.text);
+    },
+
+    discard(channelId, clientMsgId) {
+      setState('pending', channelId, (list) => (list ?? []).filter((p) => p.clientMsgId !== clientMsgId));
+    },
+
+    async deleteMessage(channelId, seq) {
+      try {
+        await client.deleteMessage(channelId, seq);
+        scheduleFlush(channelId);
+        announce('Message deleted.');
+      } catch (err) {
+        fail(err, 'Could not delete the message');
+      }
+    },
+
+    typing(channelId) {
+      const now = Date.now();
+      if (now - (lastTypingSent.get(channelId) ?? 0) < 3000) return;
+      lastTypingSent.set(channelId, now);
+      client.typing(channelId);
+    },
+
+    markRead(channelId) {
+      const list = state.messages[channelId];
+      const last = list?.[list.length - 1]?.seq ?? state.channels[channelId]?.lastSeq ?? 0;
+      const had = state.unread[channelId] ?? 0;
+      setState('unread', channelId, 0);
+      const c = state.channels[channelId];
+      if (last > 0 && (had > 0 || (c && last > c.readSeq))) {
+        if (c) setState('channels', channelId, 'readSeq', last);
+        client.markRead(channelId, last).catch(() => {});
+      }
+    },
+
+    async openDm(userId) {
+      try {
+        const c = await client.openDm(userId);
+        putChannel(c);
+        navigate({ name: 'channel', channelId: c.id, panel: null });
+      } catch (err) {
+        fail(err, 'Could not open the conversation');
+        throw err;
+      }
+    },
+
+    async createGroup(name) {
+      try {
+        const c = await client.createGroup(name);
+        putChannel(c);
+        navigate({ name: 'channel', channelId: c.id, panel: null });
+      } catch (err) {
+        fail(err, 'Could not create the channel');
+        throw err;
+      }
+    },
+
+    async invite(channelId, userId) {
+      try {
+        const updated = await client.invite(channelId, userId);
+        putChannel(updated);
+        notify('ok', `${actions.user(userId).displayName} was added.`);
+      } catch (err) {
+        fail(err, 'Could not invite');
+      }
+    },
+
+    async removeMember(channelId, userId) {
+      try {
+        await client.removeMember(channelId, userId);
+        const c = client.channels.peek(channelId);
+        if (c) setState('channels', channelId, reconcile(c));
+        notify('ok', `${actions.user(userId).displayName} was removed.`);
+      } catch (err) {
+        fail(err, 'Could not remove the member');
+      }
+    },
+
+    async leave(channelId) {
+      try {
+        await client.leave(channelId);
+        dropChannel(channelId);
+        navigate({ name: 'channel', channelId: 'broadcast', panel: null }, { replace: true });
+      } catch (err) {
+        fail(err, 'Could not leave the channel');
+      }
+    },
+
+    safetyNumber(userId) {
+      return client.contacts.safetyNumber(userId);
+    },
+
+    async setVerified(userId, verified) {
+      await client.contacts.markVerified(userId, verified);
+      setUsers(client.contacts.list());
+    },
+
+    async acknowledgeKeyChange(userId) {
+      await client.contacts.acknowledgeKeyChange(userId);
+      setUsers(client.contacts.list());
+    },
+
+    async refreshContacts() {
+      lastContactsRefresh = Date.now();
+      try {
+        await client.contacts.refresh();
+        setUsers(client.contacts.list());
+      } catch (err) {
+        if (isAuthError(err)) props.onSessionEnded('Your session has ended. Please log in again.');
+      }
+    },
+
+    setMe(next) {
+      me = next;
+      setState('users', next.id, userFromMe(next));
+    },
+  };
+
+  return <ChatContext.Provider value={actions}>{props.children}</ChatContext.Provider>;
+}
+
+export function useChat(): ChatActions {
+  const ctx = useContext(ChatContext);
+  if (!ctx) throw new Error('useChat: no ChatProvider');
+  return ctx;
+}
