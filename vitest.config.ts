@@ -1,9 +1,11 @@
 import solid from 'vite-plugin-solid';
 import { defineConfig } from 'vitest/config';
+import SummaryLineReporter from './test/support/summary-reporter';
 
 // One `vitest run` at the root runs every workspace's tests and prints one summary.
 export default defineConfig({
   test: {
+    reporters: ['default', new SummaryLineReporter()],
     projects: [
       {
         test: {
@@ -23,6 +25,8 @@ export default defineConfig({
         plugins: [solid()],
         test: {
           name: 'web',
+          // Stores, formatting and the client are tested without a DOM; the browser is the e2e project.
+          environment: 'node',
           include: ['web/src/**/*.test.{ts,tsx}', 'web/test/**/*.test.{ts,tsx}'],
           testTimeout: 60_000,
         },

@@ -30,10 +30,22 @@ export async function runCryptoBench(groupSizes: number[]): Promise<void> {
   const payload = () => ({ v: 1 as const, kind: 'text' as const, sentAt: Date.now(), text: TEXT });
 
   const encrypt = time(() => {
-    encryptMessage({ ...ctx, clientMsgId: newClientMsgId(), senderKey, senderSignSk: sender.signSk, payload: payload() });
+    encryptMessage({
+      ...ctx,
+      clientMsgId: newClientMsgId(),
+      senderKey,
+      senderSignSk: sender.signSk,
+      payload: payload(),
+    });
   });
   const clientMsgId = newClientMsgId();
-  const sample = encryptMessage({ ...ctx, clientMsgId, senderKey, senderSignSk: sender.signSk, payload: payload() });
+  const sample = encryptMessage({
+    ...ctx,
+    clientMsgId,
+    senderKey,
+    senderSignSk: sender.signSk,
+    payload: payload(),
+  });
   const decrypt = time(() => {
     decryptMessage({ ...ctx, clientMsgId, senderKey, senderIdentityPk: sender.signPk, ciphertext: sample });
   });

@@ -2,8 +2,9 @@
 // with a bare `ws` broadcast server and Socket.IO under the same load. The Parley clients really
 // encrypt (and the relay really checks, stores and orders); the baselines only forward bytes, so
 // the ratios show what durability, ordering and authentication cost on top of raw fan-out.
-import { fmt, printTable } from './measure';
+
 import { type LoadResult, rssBytes, runLoad } from './load';
+import { fmt, printTable } from './measure';
 import { parleyRelay, socketIoBaseline, type Target, wsBaseline } from './targets';
 
 interface Row {

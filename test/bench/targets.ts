@@ -39,10 +39,14 @@ const FILLER = randomBytes(340).toString('base64url');
 
 async function spawnBaseline(script: string): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url))], {
-    env: { ...process.env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url))],
+    {
+      env: { ...process.env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
     child.stdout?.once('data', () => resolve());
@@ -112,7 +116,9 @@ export async function socketIoBaseline(): Promise<Target> {
       Promise.all(
         Array.from({ length: n }, async () => {
           const socket = ioClient(`http://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true });
-          await new Promise((resolve, reject) => socket.once('connect', () => resolve(undefined)).once('connect_error', reject));
+          await new Promise((resolve, reject) =>
+            socket.once('connect', () => resolve(undefined)).once('connect_error', reject),
+          );
           const acks = echoAcks();
           const conn: BenchConnection = {
             onDelivery: () => {},

@@ -16,10 +16,13 @@ export function bytes(min: number, max: number) {
     .string()
     .max(Math.ceil((max * 4) / 3))
     .regex(BASE64URL, 'must be unpadded base64url')
-    .refine((s) => {
-      const n = base64urlDecodedLength(s);
-      return n >= min && n <= max;
-    }, `must decode to ${min === max ? `${min}` : `${min}..${max}`} bytes`);
+    .refine(
+      (s) => {
+        const n = base64urlDecodedLength(s);
+        return n >= min && n <= max;
+      },
+      `must decode to ${min === max ? `${min}` : `${min}..${max}`} bytes`,
+    );
 }
 
 export const UserId = z.uuid();

@@ -31,7 +31,12 @@ export const FetchFrame = z.strictObject({
   limit: z.number().int().min(1).max(200).default(100),
 });
 export const TypingFrame = z.strictObject({ type: z.literal('typing'), id: RequestId, channelId: ChannelId });
-export const ReadFrame = z.strictObject({ type: z.literal('read'), id: RequestId, channelId: ChannelId, seq: Seq });
+export const ReadFrame = z.strictObject({
+  type: z.literal('read'),
+  id: RequestId,
+  channelId: ChannelId,
+  seq: Seq,
+});
 export const PingFrame = z.strictObject({ type: z.literal('ping'), id: RequestId });
 
 export const ClientFrame = z.discriminatedUnion('type', [

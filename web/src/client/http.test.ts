@@ -1,4 +1,3 @@
-// @vitest-environment node
 import { SendResponse } from '@parley/server/protocol';
 import { describe, expect, it } from 'vitest';
 import { ApiError, ProtocolError } from './errors';

@@ -1,4 +1,3 @@
-// @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import { ApiError, ClosedError, socketApiError, TimeoutError, TrustError } from './errors';
 import { isTransient } from './messages';

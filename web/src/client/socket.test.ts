@@ -1,4 +1,3 @@
-// @vitest-environment node
 import type { WireMessage } from '@parley/server/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, ClosedError, TimeoutError } from './errors';

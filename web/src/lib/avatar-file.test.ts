@@ -1,4 +1,3 @@
-// @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import { avatarProblem, sniffImageType } from './avatar-file';
 import { AVATAR_MAX_BYTES } from './limits';

@@ -1,4 +1,3 @@
-// @vitest-environment node
 import type { ChannelSummary } from '@parley/server/protocol';
 import { describe, expect, it } from 'vitest';
 import type { MessageView } from '../client';
