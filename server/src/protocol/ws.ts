@@ -94,3 +94,15 @@ export const ServerFrame = z.discriminatedUnion('type', [
   PresenceFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
+
+/** Close codes the relay uses on /ws, beyond the standard ones (1009 frame too big, 1011 error). */
+export const CloseCode = {
+  /** The relay is shutting down; reconnect (to another relay). */
+  goingAway: 1001,
+  /** The session expired or was ended (logout, password change); sign in again. */
+  sessionEnded: 4001,
+  /** The account was disabled or deleted by an admin; do not reconnect. */
+  accountClosed: 4003,
+  /** The client did not read fast enough (bufferedAmount over the cap); reconnect and sync. */
+  slowConsumer: 4008,
+} as const;

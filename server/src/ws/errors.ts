@@ -20,13 +20,4 @@ export const channelNotFound = () => new FrameError('not_found', 'channel not fo
  * Close codes the relay uses (besides ws's own 1009 for an oversized frame and 1006 for a
  * terminated dead socket). Documented in docs/protocol.md.
  */
-export const CloseCode = {
-  /** The relay is shutting down; reconnect (to another relay). */
-  goingAway: 1001,
-  /** The session expired or was ended (logout, password change); sign in again. */
-  sessionEnded: 4001,
-  /** The account was disabled or deleted by an admin; do not reconnect. */
-  accountClosed: 4003,
-  /** The client did not read fast enough (bufferedAmount over the cap); reconnect and sync. */
-  slowConsumer: 4008,
-} as const;
+export { CloseCode } from '../protocol';

@@ -1,6 +1,6 @@
 // The user's channels as the relay last described them (members, memberEpoch, lastSeq), kept fresh
 // from REST answers and `channel` frames. Also the DM rule of DESIGN §3: exactly us and the peer.
-import type { ChannelSummary } from '@parley/server/protocol';
+import type { ChannelSummary, WireMessage } from '@parley/server/protocol';
 import type { Api } from './api';
 import { ApiError, TrustError } from './errors';
 
@@ -51,6 +51,21 @@ export class Channels {
   put(summary: ChannelSummary): ChannelSummary {
     this.#byId.set(summary.id, summary);
     return summary;
+  }
+
+  /**
+   * Records a broadcast join from its system entry without asking the relay: with everyone in
+   * broadcast, a refetch by every client on every registration would be a thundering herd.
+   * Returns false when the entry is anything else (the caller refetches the summary).
+   */
+  applyBroadcastJoin(entry: WireMessage): boolean {
+    const cached = this.#byId.get(entry.channelId);
+    if (cached?.kind !== 'broadcast' || entry.system?.event !== 'join') return false;
+    const userId = entry.system.userId;
+    if (!cached.members.some((m) => m.userId === userId)) {
+      this.put({ ...cached, members: [...cached.members, { userId, role: 'member', joinedSeq: entry.seq }] });
+    }
+    return true;
   }
 
   remove(channelId: string): void {

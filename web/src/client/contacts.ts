@@ -123,6 +123,14 @@ export class Contacts {
     this.#events.emit('contacts', this.list());
   }
 
+  /** Reads one user (e.g. someone who just joined a channel) instead of the whole directory. */
+  async learn(userId: string): Promise<void> {
+    if (userId === this.me) return;
+    this.#absorb(await this.#api.user(userId));
+    if (this.pins.dirty) await this.pins.save();
+    this.#events.emit('contacts', this.list());
+  }
+
   #absorb(user: PublicUser): void {
     let bundle: PublicBundle | null = null;
     try {

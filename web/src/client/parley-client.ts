@@ -2,7 +2,7 @@
 // accounts, contacts, channels, sender keys, messages and the real-time socket together and keeps
 // a decrypted, seq-ordered timeline per channel.
 import { wipe } from '@parley/crypto-core';
-import type { ChannelSummary, Me, WireMessage } from '@parley/server/protocol';
+import { type ChannelSummary, CloseCode, type Me, type WireMessage } from '@parley/server/protocol';
 import * as account from './account';
 import { Api } from './api';
 import { Channels } from './channels';
@@ -341,8 +341,14 @@ export class ParleyClient {
   async #onSystem(m: WireMessage): Promise<void> {
     // Membership changed: the cached summary (members, epoch) is stale.
     try {
-      await this.channels.get(m.channelId, true);
-      if (m.system?.event === 'join' && !this.contacts.peek(m.system.userId)) await this.contacts.refresh();
+      if (this.channels.applyBroadcastJoin(m)) {
+        const channel = this.channels.peek(m.channelId);
+        if (channel) this.events.emit('channel', { channelId: m.channelId, channel });
+      } else {
+        await this.channels.get(m.channelId, true);
+      }
+      if (m.system?.event === 'join' && !this.contacts.peek(m.system.userId))
+        await this.contacts.learn(m.system.userId);
     } catch (err) {
       if (!(err instanceof ApiError)) this.events.emit('warning', err as Error);
     }
@@ -387,8 +393,10 @@ export class ParleyClient {
   #onConnection(c: ConnectionEvent): void {
     this.events.emit('connection', c);
     if (c.state === 'open') this.#views?.retrySoon();
-    // Repeated failures to connect may mean the session is gone (logged out, disabled): ask once.
-    if (c.state !== 'closed' || c.attempt < 2 || this.#probing) return;
+    // The relay said the session or account ended, or repeated failures to connect suggest it:
+    // ask once, and end the session only if the relay confirms with a 401.
+    const endedByRelay = c.code === CloseCode.sessionEnded || c.code === CloseCode.accountClosed;
+    if (c.state !== 'closed' || (!endedByRelay && c.attempt < 2) || this.#probing) return;
     this.#probing = true;
     this.api
       .me()
