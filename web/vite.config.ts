@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import solid from 'vite-plugin-solid';
-import { sri } from './build/sri';
+import { sri } from './build/sri.ts';
 
 const RELAY = process.env.PARLEY_RELAY_URL ?? 'http://localhost:8080';
 

@@ -18,7 +18,8 @@ export const AuthLayout: Component<AuthLayoutProps> = (props) => (
       {props.tagline ? <p class="auth-tagline">{props.tagline}</p> : null}
       <div class="card">{props.children}</div>
       <p class="auth-switch hint">
-        Your keys are made and kept in this browser. The server only ever sees encrypted messages.
+        Your keys are made and kept in this browser. The server stores and relays your messages only in
+        encrypted form; it still sees who talks to whom, and when.
       </p>
     </div>
   </main>
