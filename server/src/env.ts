@@ -2,9 +2,12 @@
 // start when anything is wrong. Every variable is documented here and in the README.
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { MAX_CIPHERTEXT_BYTES } from './protocol';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
+/** A send frame carrying the largest ciphertext (base64url) plus its JSON: smaller caps would close honest senders. */
+const MIN_WS_PAYLOAD = Math.ceil((MAX_CIPHERTEXT_BYTES * 4) / 3) + 4 * KiB;
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 
@@ -89,8 +92,8 @@ export const EnvSchema = z.object({
   REDIS_PREFIX: z.string().min(1).max(64).default('parley:'),
   /** This relay's id on the bus and in logs; random (`host-pid-xxxxxx`) when unset. Must differ between relays. */
   RELAY_ID: optionalString.pipe(z.string().max(64).optional()),
-  /** Largest WebSocket frame in bytes; a bigger one closes the socket with 1009. Fits a maximum-size send. */
-  WS_MAX_PAYLOAD: int(4 * KiB, 16 * MiB).default(128 * KiB),
+  /** Largest WebSocket frame in bytes; a bigger one closes the socket with 1009. At least one maximum-size send (~92 KiB). */
+  WS_MAX_PAYLOAD: int(MIN_WS_PAYLOAD, 16 * MiB).default(128 * KiB),
   /** Per-socket send-buffer cap in bytes; past it the relay closes the socket as a slow consumer (4008). */
   WS_MAX_BUFFERED_BYTES: int(64 * KiB).default(8 * MiB),
   /** WebSocket ping period in ms; a socket that misses one pong is terminated. */

@@ -625,6 +625,20 @@ describe.each(harnesses)('$name store', (harness) => {
       expect((await store.getChannel(id))?.lastSeq).toBe(4);
     });
 
+    it('refuses a clientMsgId the sender already used in another channel', async () => {
+      const alice = await register('alice');
+      const one = await group(alice);
+      const two = await group(alice);
+      await shareToAll(one, alice.id, 1);
+      await shareToAll(two, alice.id, 1);
+      const send = msg(one, alice.id, 1);
+      const [first] = await store.appendMessages([send], 5);
+      const [moved] = await store.appendMessages([{ ...send, channelId: two }], 6);
+      expect(first?.ok).toBe(true);
+      expect(moved).toEqual({ ok: false, code: 'id_conflict' });
+      expect((await store.getChannel(two))?.lastSeq).toBe(2);
+    });
+
     it('keeps the valid sends of a batch when one is rejected', async () => {
       const alice = await register('alice');
       const bob = await register('bob');

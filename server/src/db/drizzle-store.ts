@@ -518,7 +518,11 @@ async function appendBatch(q: Queries, batch: NewMessage[], now: number): Promis
   for (const m of batch) {
     const original = await q.messageByClientId(m.senderId, m.clientMsgId);
     if (original !== undefined) {
-      results.push({ ok: true, message: messageFromRow(original), duplicate: true });
+      results.push(
+        original.channelId === m.channelId
+          ? { ok: true, message: messageFromRow(original), duplicate: true }
+          : { ok: false, code: 'id_conflict' },
+      );
       continue;
     }
     const channel = channels.get(m.channelId);

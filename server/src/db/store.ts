@@ -102,6 +102,8 @@ export interface NewMessage {
 export type AppendResult =
   | { ok: true; message: MessageRecord; duplicate: boolean }
   | { ok: false; code: 'not_member' | 'not_found' | 'stale_key' }
+  /** The sender already used this clientMsgId for a message in another channel. */
+  | { ok: false; code: 'id_conflict' }
   | { ok: false; code: 'missing_shares'; missing: string[] };
 
 /** Result of a membership change: the system entry and the channel after it. */

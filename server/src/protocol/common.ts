@@ -1,4 +1,5 @@
 // Wire primitives shared by every REST body and WebSocket frame: ids, byte strings, errors.
+import { KdfParamsSchema, WireBundleSchema } from '@parley/crypto-core';
 import { z } from 'zod';
 
 /** Bytes travel as base64url without padding (libsodium's default variant). */
@@ -10,7 +11,20 @@ export function base64urlDecodedLength(s: string): number {
   return Math.floor((s.length * 3) / 4);
 }
 
-/** A base64url byte string whose decoded length lies in [min, max]. */
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * True when the unused low bits of the last character are zero, so the string is the one
+ * encoding of its bytes (clients decode strictly and would refuse anything else).
+ */
+export function isCanonicalBase64url(s: string): boolean {
+  const rest = s.length % 4;
+  if (rest === 0) return true;
+  const last = ALPHABET.indexOf(s.charAt(s.length - 1));
+  return (last & (rest === 2 ? 0x0f : 0x03)) === 0;
+}
+
+/** A canonical base64url byte string whose decoded length lies in [min, max]. */
 export function bytes(min: number, max: number) {
   return z
     .string()
@@ -22,7 +36,8 @@ export function bytes(min: number, max: number) {
         return n >= min && n <= max;
       },
       `must decode to ${min === max ? `${min}` : `${min}..${max}`} bytes`,
-    );
+    )
+    .refine(isCanonicalBase64url, 'must be canonical base64url (unused trailing bits set)');
 }
 
 export const UserId = z.uuid();
@@ -51,24 +66,12 @@ export const BROADCAST_CHANNEL_ID = 'broadcast';
 export const ChannelKind = z.enum(['broadcast', 'dm', 'group']);
 export type ChannelKind = z.infer<typeof ChannelKind>;
 
-/** Signed public bundle as crypto-core's `bundleToWire` writes it. */
-export const WireBundle = z.strictObject({
-  v: z.literal(1),
-  identityKey: bytes(32, 32),
-  encKey: bytes(32, 32),
-  encKeySig: bytes(64, 64),
-});
+/** Signed public bundle as crypto-core's `bundleToWire` writes it (strict on the wire). */
+export const WireBundle = z.strictObject(WireBundleSchema.shape);
 export type WireBundle = z.infer<typeof WireBundle>;
 
-export const KdfParams = z.strictObject({
-  alg: z.literal('argon2id13'),
-  opslimit: z.number().int().min(2).max(64),
-  memlimit: z
-    .number()
-    .int()
-    .min(64 * 1024 * 1024)
-    .max(1024 * 1024 * 1024),
-});
+/** Argon2id parameters, bounded as crypto-core bounds them so that the relay never stores an account its clients could not open. */
+export const KdfParams = z.strictObject(KdfParamsSchema.shape);
 export type KdfParams = z.infer<typeof KdfParams>;
 
 export const ErrorCode = z.enum([

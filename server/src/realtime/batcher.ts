@@ -29,6 +29,13 @@ export class BatcherClosedError extends Error {
 
 const dedupeKey = (m: NewMessage) => `${m.senderId}\u0000${m.clientMsgId}`;
 
+/** A second copy of a queued send gets the first's result, unless it names another channel. */
+function sameSendAs(message: NewMessage, first: AppendResult): AppendResult {
+  if (!first.ok) return first;
+  if (first.message.channelId !== message.channelId) return { ok: false, code: 'id_conflict' };
+  return { ...first, duplicate: true };
+}
+
 export class WriteBatcher {
   #queue: Pending[] = [];
   /** Sends waiting in the queue by (sender, clientMsgId): a second copy shares the first's commit. */
@@ -53,7 +60,7 @@ export class WriteBatcher {
     if (this.#closed) return Promise.reject(new BatcherClosedError());
     const key = dedupeKey(message);
     const twin = this.#waiting.get(key);
-    if (twin) return twin.then((r) => (r.ok ? { ...r, duplicate: true } : r));
+    if (twin) return twin.then((r) => sameSendAs(message, r));
     const promise = new Promise<AppendResult>((resolve, reject) => {
       this.#queue.push({ message, resolve, reject });
     });

@@ -34,6 +34,7 @@ const WireEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('deleted'), channelId: z.string(), seq: z.number().int() }),
   z.object({ type: z.literal('membership'), channelId: z.string(), userIds: z.array(z.string()) }),
   z.object({ type: z.literal('user-closed'), userId: z.string() }),
+  z.object({ type: z.literal('sessions-ended'), userId: z.string() }),
   z.object({ type: z.literal('typing'), channelId: z.string(), userId: z.string() }),
   z.object({ type: z.literal('presence'), userId: z.string(), online: z.boolean() }),
 ]);

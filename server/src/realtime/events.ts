@@ -10,6 +10,8 @@ export type RelayEvent =
   | { type: 'membership'; channelId: string; userIds: string[] }
   /** The user was disabled or deleted: close their sockets everywhere. */
   | { type: 'user-closed'; userId: string }
+  /** Some of the user's sessions ended (logout, password change, recovery): re-check their sockets now. */
+  | { type: 'sessions-ended'; userId: string }
   | { type: 'typing'; channelId: string; userId: string }
   | { type: 'presence'; userId: string; online: boolean };
 

@@ -1,12 +1,12 @@
 // Test harness for route tests: a temp SQLite store, a recording event bus, a movable clock, and
 // helpers that register users with random authKeys and valid bundles (no Argon2 needed).
-import { generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundleToWire, generateIdentity, makeBundle as makeCryptoBundle, ready } from '@parley/crypto-core';
 import type { Hono } from 'hono';
 import { buildApp } from '../app';
-import { encodeFields } from '../auth/bundle';
 import { openStore } from '../db';
 import type { Store } from '../db/store';
 import { type Config, parseEnv } from '../env';
@@ -24,13 +24,9 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return parseEnv({ LOG_LEVEL: 'silent', SCRYPT_LOG_N: '10', DATA_DIR: tmpdir(), ...env });
 }
 
-/** A signed bundle as crypto-core would make it (Ed25519 identity; the enc key is random bytes). */
+/** A signed bundle of a fresh identity, made by crypto-core (call after `await ready()`). */
 export function makeBundle(): WireBundle {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const identityPk = Buffer.from(publicKey.export({ format: 'jwk' }).x ?? '', 'base64url');
-  const encPk = randomBytes(32);
-  const sig = sign(null, encodeFields('parley/enckey/v1', identityPk, encPk), privateKey);
-  return { v: 1, identityKey: b64(identityPk), encKey: b64(encPk), encKeySig: b64(sig) };
+  return bundleToWire(makeCryptoBundle(generateIdentity()));
 }
 
 export interface TestUser {
@@ -69,6 +65,7 @@ export function sessionCookie(res: Response): string {
 export async function createHarness(
   opts: { env?: Record<string, string>; deps?: Partial<AppDeps> } = {},
 ): Promise<Harness> {
+  await ready();
   const dir = mkdtempSync(join(tmpdir(), 'parley-routes-'));
   const config = testConfig({ DATA_DIR: dir, ...opts.env });
   const store = await openStore(join(dir, 'test.db'));

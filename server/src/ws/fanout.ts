@@ -5,6 +5,7 @@ import type { RelayEvent } from '../realtime/events';
 import { toWireMessage } from '../routes/views';
 import type { WsContext } from './context';
 import { CloseCode } from './errors';
+import { checkSession } from './session-check';
 import { refreshChannel } from './sync';
 
 export function onRelayEvent(ctx: WsContext, event: RelayEvent): void {
@@ -46,6 +47,11 @@ export function onRelayEvent(ctx: WsContext, event: RelayEvent): void {
         );
         conn.close(CloseCode.accountClosed, 'account disabled or deleted');
       }
+      return;
+    }
+    case 'sessions-ended': {
+      const now = ctx.now();
+      for (const conn of ctx.hub.ofUser(event.userId)) void checkSession(ctx, conn, now);
       return;
     }
     case 'typing': {

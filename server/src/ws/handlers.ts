@@ -153,6 +153,8 @@ async function send(ctx: WsContext, conn: Connection, frame: Frame<'send'>): Pro
       case 'not_member':
       case 'not_found':
         throw channelNotFound();
+      case 'id_conflict':
+        throw new FrameError('conflict', 'this clientMsgId is already used for a message in another channel');
       case 'stale_key':
         throw new FrameError('stale_key', 'the sender key predates the current membership; make a new key');
       case 'missing_shares':

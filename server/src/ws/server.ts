@@ -12,6 +12,7 @@ import { onRelayEvent } from './fanout';
 import { handleRaw } from './handlers';
 import { Hub } from './hub';
 import { MemberCache } from './member-cache';
+import { checkSession } from './session-check';
 import { followMemberships } from './sync';
 import { authorizeUpgrade, refuseUpgrade } from './upgrade';
 
@@ -186,17 +187,4 @@ export function attachWebSocketServer(server: UpgradeSource, deps: WsDeps): Sock
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
-}
-
-/** Closes the socket when its session has expired or was ended (logout, password change). */
-async function checkSession(ctx: WsContext, conn: Connection, now: number): Promise<void> {
-  try {
-    const session = now >= conn.session.expiresAt ? null : await ctx.store.getSession(conn.session.tokenHash);
-    if (session === null) {
-      ctx.logger.info({ event: 'ws-session-ended', userId: conn.userId, conn: conn.id }, 'closing socket');
-      conn.close(CloseCode.sessionEnded, 'session ended');
-    }
-  } catch (err) {
-    ctx.logger.warn({ err: safeError(err), event: 'ws-session-check-failed' }, 'session check failed');
-  }
 }

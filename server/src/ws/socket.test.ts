@@ -318,6 +318,40 @@ describe('events', () => {
   });
 });
 
+/** The socket's close code, or 'open' if it is still open after `ms` (well under the 60 s re-check). */
+function closedWithin(socket: { closed: Promise<{ code: number }> }, ms = 3_000): Promise<number | 'open'> {
+  return Promise.race([
+    socket.closed.then((c) => c.code),
+    new Promise<'open'>((resolve) => setTimeout(() => resolve('open'), ms)),
+  ]);
+}
+
+describe('ended sessions', () => {
+  it('closes the socket of a session that logs out at once with 4001', async () => {
+    const hank = await h.register();
+    const s = await hello(hank);
+    const res = await fetch(`${h.url}/api/auth/logout`, { method: 'POST', headers: { cookie: hank.cookie } });
+    expect(res.status).toBe(204);
+    expect(await closedWithin(s)).toBe(4001);
+  });
+
+  it('closes the sockets of the other sessions at once on a password change, and keeps its own', async () => {
+    const ivy = await h.register();
+    const other = { ...ivy, cookie: await h.login(ivy) };
+    const mine = await hello(ivy);
+    const theirs = await hello(other);
+    const res = await fetch(`${h.url}/api/me/password`, {
+      method: 'POST',
+      headers: { cookie: ivy.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify(await h.passwordChangeBody(ivy)),
+    });
+    expect(res.status).toBe(204);
+    expect(await closedWithin(theirs)).toBe(4001);
+    expect((await mine.request({ type: 'ping' })).type).toBe('ack');
+    mine.close();
+  });
+});
+
 describe('limits', () => {
   it('refuses sends past the per-user rate with rate_limited, on the socket and over REST', async () => {
     const limited = await startSocketHarness({ SEND_RATE_PER_SEC: '1', SEND_BURST: '3' });

@@ -15,6 +15,7 @@ export interface TestUser {
   id: string;
   username: string;
   cookie: string;
+  authKey: string;
 }
 
 export class TestSocket {
@@ -82,6 +83,10 @@ export interface SocketHarness {
   register(username?: string): Promise<TestUser>;
   /** Opens /ws with the user's cookie; rejects with the HTTP status when the upgrade is refused. */
   connect(user: TestUser | null, headers?: Record<string, string>): Promise<TestSocket>;
+  /** Logs the user in again (another session) and returns its cookie. */
+  login(user: TestUser): Promise<string>;
+  /** A valid password-change body for the user (new salt, verifier key and blob). */
+  passwordChangeBody(user: TestUser): Record<string, unknown>;
   /** Gives the sender's key `keyId` a share for every current member of the channel. */
   share(channelId: string, senderId: string, keyId?: number): Promise<void>;
   close(): Promise<void>;
@@ -127,6 +132,7 @@ export async function startSocketHarness(env: Record<string, string> = {}): Prom
     url,
     wsUrl,
     async register(username = `user${process.pid % 1000}x${++n}${randomBytes(2).toString('hex')}`) {
+      const authKey = rand(32);
       const res = await fetch(`${url}/api/auth/register`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -134,14 +140,32 @@ export async function startSocketHarness(env: Record<string, string> = {}): Prom
           username,
           salt: rand(16),
           kdf: TEST_KDF,
-          authKey: rand(32),
+          authKey,
           bundle: makeBundle(),
           keyBlob: rand(136),
         }),
       });
       if (res.status !== 201) throw new Error(`register: ${res.status} ${await res.text()}`);
       const body = (await res.json()) as { user: { id: string } };
-      return { id: body.user.id, username, cookie: sessionCookie(res) };
+      return { id: body.user.id, username, cookie: sessionCookie(res), authKey };
+    },
+    async login(user) {
+      const res = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: user.username, authKey: user.authKey }),
+      });
+      if (res.status !== 200) throw new Error(`login: ${res.status} ${await res.text()}`);
+      return sessionCookie(res);
+    },
+    passwordChangeBody(user) {
+      return {
+        oldAuthKey: user.authKey,
+        salt: rand(16),
+        kdf: TEST_KDF,
+        authKey: rand(32),
+        keyBlob: rand(136),
+      };
     },
     connect(user, headers = {}) {
       const ws = new WebSocket(wsUrl, { headers: { ...(user ? { cookie: user.cookie } : {}), ...headers } });

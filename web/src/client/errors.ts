@@ -48,6 +48,11 @@ export function socketApiError(error: { code: ErrorCode; message: string; detail
 }
 
 /** The relay's answer did not match the protocol schema. */
+/** The encrypted message exceeds what the relay accepts; shorten it. */
+export class MessageTooLargeError extends Error {
+  override readonly name = 'MessageTooLargeError';
+}
+
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
 }

@@ -18,6 +18,7 @@ export {
   ClosedError,
   KeyChangeBlockedError,
   LockedError,
+  MessageTooLargeError,
   ProtocolError,
   TimeoutError,
   TrustError,

@@ -9,13 +9,19 @@ import {
   type Payload,
   toBase64,
 } from '@parley/crypto-core';
-import type { ChannelSummary, SendBody, SystemEvent, WireMessage } from '@parley/server/protocol';
+import {
+  type ChannelSummary,
+  MAX_CIPHERTEXT_BYTES,
+  type SendBody,
+  type SystemEvent,
+  type WireMessage,
+} from '@parley/server/protocol';
 import type { z } from 'zod';
 import type { Session } from './account';
 import type { Api } from './api';
 import type { Channels } from './channels';
 import type { Contacts } from './contacts';
-import { ApiError, ClosedError, KeyChangeBlockedError, TimeoutError } from './errors';
+import { ApiError, ClosedError, KeyChangeBlockedError, MessageTooLargeError, TimeoutError } from './errors';
 import type { MyKey, SenderKeys } from './sender-keys';
 
 export type MessageStatus = 'ok' | 'deleted' | 'undecryptable' | 'system';
@@ -105,6 +111,12 @@ export class Messages {
           senderSignSk: this.#session.identity.signSk,
           payload: { v: 1, kind: 'text', sentAt: Date.now(), text },
         });
+        // Refuse here what the relay would refuse (or, over the socket, close on): never retried.
+        if (ciphertext.length > MAX_CIPHERTEXT_BYTES) {
+          throw new MessageTooLargeError(
+            `message too large: ${ciphertext.length} bytes encrypted, at most ${MAX_CIPHERTEXT_BYTES}`,
+          );
+        }
         const ack = await this.#transport(channelId, {
           clientMsgId,
           keyId: key.keyId,

@@ -45,7 +45,7 @@ export function authRoutes(deps: ResolvedDeps): Hono<AppEnv> {
 
   r.post('/register', async (c) => {
     const body = await jsonBody(c, RegisterBody);
-    if (!bundleSignatureValid(body.bundle)) {
+    if (!(await bundleSignatureValid(body.bundle))) {
       throw badRequest('bundle: encKeySig does not verify under identityKey', {
         issues: [{ path: ['bundle', 'encKeySig'], message: 'bad signature', code: 'custom' }],
       });
@@ -106,7 +106,10 @@ export function authRoutes(deps: ResolvedDeps): Hono<AppEnv> {
     const live = await resolveSession(store, token, deps.now());
     if (token) await store.deleteSession(hashSessionToken(token));
     clearSessionCookie(c, cookie);
-    if (live) logger.info({ event: 'logout', userId: live.user.id }, 'logged out');
+    if (live) {
+      deps.events.publish({ type: 'sessions-ended', userId: live.user.id });
+      logger.info({ event: 'logout', userId: live.user.id }, 'logged out');
+    }
     return c.body(null, 204);
   });
 
@@ -131,6 +134,7 @@ export function authRoutes(deps: ResolvedDeps): Hono<AppEnv> {
       keyBlob,
     });
     await store.deleteUserSessions(user.id);
+    deps.events.publish({ type: 'sessions-ended', userId: user.id });
     await startSession(c, store, user.id, cookie, deps.now());
     logger.info({ event: 'recovery-reset', userId: user.id, ip }, 'password reset with recovery key');
     return c.json(sessionResponse(user, keyBlob));

@@ -24,6 +24,12 @@ export function appendFailure(result: Exclude<AppendResult, { ok: true }>): ApiE
     case 'not_member':
     case 'not_found':
       return notFound('channel');
+    case 'id_conflict':
+      return new ApiError(
+        409,
+        'conflict',
+        'this clientMsgId is already used for a message in another channel',
+      );
     case 'stale_key':
       return new ApiError(
         409,

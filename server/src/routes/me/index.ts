@@ -44,6 +44,7 @@ export function meRoutes(deps: ResolvedDeps): Hono<AppEnv> {
       keyBlob: fromB64(body.keyBlob),
     });
     await store.deleteUserSessions(user.id, c.get('session').tokenHash);
+    deps.events.publish({ type: 'sessions-ended', userId: user.id });
     logger.info({ event: 'password-change', userId: user.id }, 'password changed, other sessions ended');
     return c.body(null, 204);
   });

@@ -161,6 +161,7 @@ describe('avatar', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/png');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
     expect(res.headers.get('content-disposition')).toBe('inline');
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(PNG);
     const me = Me.parse(await (await h.request('GET', '/api/me', { cookie: alice.cookie })).json());
