@@ -143,6 +143,7 @@ export interface Config {
     maxBufferedBytes: number;
     heartbeatMs: number;
     sendRate: { ratePerSec: number; burst: number };
+    attempts: { max: number; windowMs: number };
     batch: { maxBatch: number; maxDelayMs: number };
     presenceBeatMs: number;
   };
@@ -199,6 +200,7 @@ export function parseEnv(env: Record<string, string | undefined> = process.env):
       maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
       heartbeatMs: e.HEARTBEAT_MS,
       sendRate: { ratePerSec: e.SEND_RATE_PER_SEC, burst: e.SEND_BURST },
+      attempts: { max: e.LOGIN_MAX_ATTEMPTS, windowMs: e.LOGIN_WINDOW_MS },
       batch: { maxBatch: e.WRITE_BATCH_MAX, maxDelayMs: e.WRITE_BATCH_DELAY_MS },
       presenceBeatMs: e.PRESENCE_BEAT_MS,
     },

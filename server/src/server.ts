@@ -87,7 +87,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       events,
       logger,
       serverSecret,
-      ...(overrides.limiters ? { limiters: overrides.limiters } : {}),
+      limiters: overrides.limiters ?? { auth: realtime.attemptLimiter },
       connectedSockets: () => attachments.reduce((n, a) => n + (a.connectedSockets?.() ?? 0), 0),
       appendMessage: async (message, now) => {
         const viaAttachment = batcher();

@@ -323,6 +323,17 @@ describe.each(harnesses)('$name store', (harness) => {
   // ---- channels and membership ----
 
   describe('channels and membership', () => {
+    it('hands a group whose owner leaves to its longest-standing member', async () => {
+      const alice = await register('alice');
+      const bob = await register('bob');
+      const carol = await register('carol');
+      const id = await group(alice, bob);
+      await store.addMember(id, carol.id, alice.id);
+      await store.removeMember(id, alice.id, alice.id);
+      const roles = Object.fromEntries((await store.getMembers(id)).map((m) => [m.userId, m.role]));
+      expect(roles).toEqual({ [bob.id]: 'owner', [carol.id]: 'member' });
+    });
+
     it('creates the broadcast channel once, however often ensured', async () => {
       const first = await store.ensureBroadcast();
       const second = await store.ensureBroadcast();

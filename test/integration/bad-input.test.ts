@@ -48,9 +48,10 @@ describe('bad input', () => {
     return { status: res.status, json, error: ErrorBody.safeParse(json).data?.error };
   }
 
-  async function dmHistory() {
-    return (await alice.client.api.history(dmId, { after: 0, limit: 200 })).messages;
+  async function history(channelId: string) {
+    return (await alice.client.api.history(channelId, { after: 0, limit: 200 })).messages;
   }
+  const dmHistory = () => history(dmId);
 
   function ciphertextFor(who: TestUser, channelId: string, keyId = 1) {
     const clientMsgId = newClientMsgId();
@@ -105,6 +106,8 @@ describe('bad input', () => {
   });
 
   it('refuses a message whose key was never shared with the members, naming the members missing', async () => {
+    const before = await history(B);
+    const sharesBefore = await bob.client.api.shares(B, { senderId: mallory.id });
     // Mallory encrypts claiming to be Alice; the relay only knows the session user as the sender.
     const forged = ciphertextFor(alice, B);
     const r = await call(mallory, 'POST', `/api/channels/${B}/messages`, forged);
@@ -112,6 +115,10 @@ describe('bad input', () => {
     expect(r.status).toBe(409);
     expect(r.error?.code).toBe('missing_shares');
     expect(r.error?.details).toMatchObject({ missing: expect.arrayContaining([alice.id, bob.id]) });
+    // Nothing changed: the same history (no entry, no seq taken) and no share appeared.
+    expect(await history(B)).toEqual(before);
+    expect((await alice.client.api.channel(B)).lastSeq).toBe(before.at(-1)?.seq);
+    expect(await bob.client.api.shares(B, { senderId: mallory.id })).toEqual(sharesBefore);
   });
 
   it("refuses deleting another user's message and keeps it", async () => {
@@ -152,7 +159,6 @@ describe('bad input', () => {
   it.each([
     { what: 'malformed JSON', body: '{"clientMsgId": ' },
     { what: 'wrong types', body: { clientMsgId: 42, keyId: 'one', ciphertext: true } },
-    { what: 'an unknown field', body: { extra: 1 } },
     {
       what: 'bad base64',
       body: { clientMsgId: '11111111-1111-4111-8111-111111111111', keyId: 1, ciphertext: '***not base64***' },
@@ -163,6 +169,36 @@ describe('bad input', () => {
     expect(r.status).toBe(400);
     expect(r.error?.code).toBe('bad_request');
     expect(await dmHistory()).toEqual(before);
+  });
+
+  it('refuses an otherwise valid send with one unknown field, naming the field, and stores nothing', async () => {
+    const dm = await alice.client.channels.get(dmId);
+    const key = await alice.client.senderKeys.current(dm);
+    const valid = () => {
+      const clientMsgId = newClientMsgId();
+      const ct = encryptMessage({
+        channelId: dmId,
+        senderId: alice.id,
+        keyId: key.keyId,
+        clientMsgId,
+        senderKey: key.key,
+        senderSignSk: alice.client.session.identity.signSk,
+        payload: { v: 1, kind: 'text', sentAt: Date.now(), text: 'valid but for one field' },
+      });
+      return { clientMsgId, keyId: key.keyId, ciphertext: toBase64(ct) };
+    };
+    const before = await dmHistory();
+    const body = valid();
+    const r = await call(alice, 'POST', `/api/channels/${dmId}/messages`, { ...body, replyTo: 3 });
+    expect(r.status).toBe(400);
+    expect(r.error?.code).toBe('bad_request');
+    expect(r.error?.details).toMatchObject({
+      issues: [{ code: 'unrecognized_keys', message: expect.stringContaining('replyTo') }],
+    });
+    expect(await dmHistory()).toEqual(before);
+    // The same body without the extra field is accepted: the field alone was the reason.
+    const ok = await call(alice, 'POST', `/api/channels/${dmId}/messages`, body);
+    expect(ok.status).toBe(201);
   });
 
   it('refuses an oversized body with 413, from its announced length', async () => {

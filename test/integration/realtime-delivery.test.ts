@@ -3,10 +3,13 @@
 // SIGKILL mid-send. Runs on SQLite, and the restart test on MySQL too when MYSQL_URL is set.
 import { randomUUID } from 'node:crypto';
 import { BROADCAST_CHANNEL_ID as B } from '@parley/server/protocol';
+import type { ConnectionEvent } from '@parley/web/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isGapFree } from '../support/assert';
 import { dropDatabase, freshDatabaseUrl, mysqlUrlFromEnv } from '../support/mysql';
 import { type Relay, startRelay } from '../support/relay';
 import { connected, loginAgain, makeUser, type TestUser, texts, waitFor } from '../support/users';
+import { SocketControl } from '../support/ws-factory';
 import { RawSocket } from './realtime-support';
 
 const FAST = { SEND_RATE_PER_SEC: '10000', SEND_BURST: '10000' };
@@ -19,6 +22,7 @@ const seqsOf = (u: TestUser, channelId: string, wanted: Set<string>) =>
     .map((m) => m.seq);
 
 describe('reconnect and ordering', () => {
+  const bobNet = new SocketControl();
   let relay: Relay;
   let alice: TestUser;
   let bob: TestUser;
@@ -26,7 +30,7 @@ describe('reconnect and ordering', () => {
   beforeAll(async () => {
     relay = await startRelay({ name: 'rt-delivery', env: FAST });
     alice = await makeUser(relay, 'alice');
-    bob = await makeUser(relay, 'bob');
+    bob = await makeUser(relay, 'bob', { client: { sockets: bobNet } });
     await Promise.all([connected(alice), connected(bob)]);
   });
   afterAll(async () => {
@@ -35,26 +39,43 @@ describe('reconnect and ordering', () => {
     await relay?.dispose();
   });
 
-  it('gives a client that dropped the 50 messages sent meanwhile, once each and in order', async () => {
+  it('reconnects by itself after its connection is cut, and gets the 50 messages sent meanwhile once, in order', async () => {
     await alice.client.send(B, 'before the drop');
     await waitFor(() => texts(bob.client, B).includes('before the drop'), 'bob has the first message');
-    bob.client.disconnect();
-
-    const sent = Array.from({ length: 50 }, (_, i) => `while away ${i}`);
-    for (const text of sent) await alice.client.send(B, text);
-
+    const socket = bob.client.socket;
+    const states: ConnectionEvent[] = [];
     const arrivals: string[] = [];
-    const off = bob.client.events.on('message', (m) => {
-      if (m.text?.startsWith('while away')) arrivals.push(m.text);
-    });
+    const offs = [
+      bob.client.events.on('connection', (c) => states.push(c)),
+      bob.client.events.on('message', (m) => {
+        if (m.text?.startsWith('while away')) arrivals.push(m.text);
+      }),
+    ];
     try {
-      await connected(bob);
+      // The link dies under the client (no close frame) and stays down while Alice sends.
+      bobNet.offline();
+      expect(bobNet.cut()).toBe(1);
+      await waitFor(() => states.some((c) => c.state === 'closed' && c.code === 1006), 'bob sees the drop');
+      const sent = Array.from({ length: 50 }, (_, i) => `while away ${i}`);
+      for (const text of sent) await alice.client.send(B, text);
+      // At least one reconnect attempt failed and was retried with backoff.
+      await waitFor(() => bobNet.refused >= 1 && states.some((c) => c.attempt >= 2), 'a failed retry');
+      expect(arrivals).toEqual([]);
+      const closedStates = states.filter((c) => c.state === 'closed');
+      expect(closedStates.every((c) => (c.retryInMs ?? 0) > 0)).toBe(true);
+      bobNet.online();
+
+      await waitFor(() => bob.client.socket?.ready, 'bob reconnected by himself');
       await waitFor(() => arrivals.length >= 50, 'the 50 missed messages');
       await new Promise((r) => setTimeout(r, 200));
+      // The same client object reconnected (not a fresh one from connect()).
+      expect(bob.client.socket).toBe(socket);
+      expect(bobNet.live).toBe(1);
       expect(arrivals).toEqual(sent);
       expect(texts(bob.client, B).filter((t) => t.startsWith('while away'))).toEqual(sent);
     } finally {
-      off();
+      bobNet.online();
+      for (const off of offs) off();
     }
   });
 
@@ -202,6 +223,27 @@ describe.each(backends)('relay killed with SIGKILL while clients send ($name)', 
       timeoutMs: 15_000,
     });
     expect(new Set(bobSeqs()).size).toBe(bobSeqs().length);
+
+    // Alice's own client, which did the retrying: nothing left unacked, every send held once
+    // under the stored seq, and what she holds is a gap-free run without duplicates.
+    expect(alice.client.socket?.unacked).toBe(0);
+    const aliceView = () => alice.client.timeline(B);
+    await waitFor(
+      () => storedSeqs.every((seq) => aliceView().some((m) => m.seq === seq && m.status === 'ok')),
+      'alice holds every stored entry, decrypted',
+      { timeoutMs: 15_000 },
+    );
+    const aliceSeqs = aliceView().map((m) => m.seq);
+    expect(new Set(aliceSeqs).size).toBe(aliceSeqs.length);
+    expect(isGapFree(aliceSeqs)).toBe(true);
+    expect(aliceView().filter((m) => m.status === 'undecryptable')).toEqual([]);
+    const mine = aliceView().filter((m) => m.clientMsgId !== null && ids.includes(m.clientMsgId));
+    expect(mine).toHaveLength(total);
+    expect(new Set(mine.map((m) => m.clientMsgId)).size).toBe(total);
+    for (const m of mine) {
+      expect(m.seq).toBe(stored.find((s) => s.clientMsgId === m.clientMsgId)?.seq);
+      expect(m.text).toBe(`crash ${ids.indexOf(m.clientMsgId as string)}`);
+    }
 
     // A fresh browser reads every acked message, intact, once.
     const fresh = await loginAgain(relay, bob);

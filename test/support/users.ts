@@ -10,7 +10,7 @@ import {
 } from '@parley/web/client';
 import { type CookieFetch, cookieFetch } from './cookie-fetch';
 import type { Relay } from './relay';
-import { wsFactory } from './ws-factory';
+import { type SocketControl, wsFactory } from './ws-factory';
 
 export interface TestClient {
   client: ParleyClient;
@@ -27,16 +27,18 @@ export interface TestUser extends TestClient {
 export interface NewClientOptions extends Partial<ClientOptions> {
   /** Wraps the cookie fetch (to record or tamper with traffic); the jar stays shared with the socket. */
   wrapFetch?: (fetch: CookieFetch) => FetchLike;
+  /** Lets the test cut the client's sockets or take its network offline. */
+  sockets?: SocketControl;
 }
 
 /** A logged-out client bound to the relay, with its own cookie jar. */
 export function newClient(relay: Relay, opts: NewClientOptions = {}): TestClient {
-  const { wrapFetch, ...clientOpts } = opts;
+  const { wrapFetch, sockets, ...clientOpts } = opts;
   const fetch = cookieFetch(relay.origin);
   const client = createClient({
     baseUrl: relay.url,
     fetch: wrapFetch ? wrapFetch(fetch) : fetch,
-    WebSocket: wsFactory(fetch.jar, { origin: relay.origin }),
+    WebSocket: wsFactory(fetch.jar, { origin: relay.origin, ...(sockets ? { control: sockets } : {}) }),
     socket: { requestTimeoutMs: 5_000, backoff: { baseMs: 100, maxMs: 2_000, factor: 2 } },
     ...clientOpts,
   });

@@ -13,6 +13,8 @@ const sources = [
   join(webDir, 'vite.config.ts'),
   join(webDir, 'build'),
   join(webDir, '..', 'crypto-core', 'src'),
+  // The app imports the wire schemas (`@parley/server/protocol`).
+  join(webDir, '..', 'server', 'src', 'protocol'),
 ];
 
 function newestMtime(path: string): number {

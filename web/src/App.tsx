@@ -3,7 +3,7 @@ import { type Component, Match, Show, Switch } from 'solid-js';
 import { Toasts } from './components/Toasts';
 import { LoginPage } from './pages/Login';
 import { RecoverPage } from './pages/Recover';
-import { RecoveryCodePage } from './pages/RecoveryCode';
+import { RecoveryCodePage, RecoveryReminderPage } from './pages/RecoveryCode';
 import { RegisterPage } from './pages/Register';
 import { Shell } from './pages/Shell';
 import { ChatProvider } from './stores/chat';
@@ -38,6 +38,12 @@ const Root: Component = () => {
             onDone={() => session.confirmRecoverySaved()}
           />
         )}
+      </Match>
+      <Match when={session.state.recoveryUnconfirmed}>
+        <RecoveryReminderPage
+          onReplace={() => session.replaceUnconfirmedRecoveryCode()}
+          onLater={() => session.postponeRecoveryCode()}
+        />
       </Match>
       <Match when={session.state.status === 'ready' && session.state.me}>
         <Show when={session.state.me?.id} keyed>

@@ -82,11 +82,22 @@ async function removeFromChannel(
   userId: string,
   actorId: string | null,
 ): Promise<MembershipChange> {
+  const leaving = await q.member(channel.id, userId);
   await q.deleteMember(channel.id, userId);
   await q.deleteReadMarker(userId, channel.id);
+  if (leaving?.role === 'owner') await handOverOwnership(q, channel.id);
   const event = actorId === userId ? 'leave' : 'remove';
   const after = await appendSystem(q, channel, event, userId, actorId, Date.now(), true);
   return { channel: channelFromRow(after.channel), entry: messageFromRow(after.entry) };
+}
+
+/** A group whose last owner left passes to its longest-standing member, so someone can still manage it. */
+async function handOverOwnership(q: Queries, channelId: string): Promise<void> {
+  const rest = await q.membersOf(channelId);
+  if (rest.length === 0 || rest.some((m) => m.role === 'owner')) return;
+  const heir = rest.reduce((a, b) => (b.joinedSeq < a.joinedSeq ? b : a));
+  await q.deleteMember(channelId, heir.userId);
+  await q.insertMember({ ...heir, role: 'owner' });
 }
 
 export class DrizzleStore implements Store {

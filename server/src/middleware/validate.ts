@@ -1,6 +1,6 @@
 // Reads a request's JSON body, query or params through a zod schema. Any failure is a 400
 // `bad_request` carrying the zod issues; nothing reaches a handler unvalidated.
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import { ApiError, badRequest } from './errors';
 
@@ -34,6 +34,17 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   }
   return parseWith(schema, data, 'body');
 }
+
+/** For routes that take no query: refuses any, as strict bodies refuse unknown fields. */
+export const refuseQuery: MiddlewareHandler = async (c, next) => {
+  const keys = Object.keys(c.req.query());
+  if (keys.length > 0) {
+    throw badRequest('this endpoint takes no query parameters', {
+      issues: keys.map((k) => ({ path: [k], message: 'unknown query parameter', code: 'unrecognized_keys' })),
+    });
+  }
+  await next();
+};
 
 export function queryOf<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
   return parseWith(schema, c.req.query(), 'query');

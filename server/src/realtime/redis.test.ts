@@ -6,6 +6,7 @@ import type { RelayEvent } from './events';
 import { LocalPresence, RedisPresence } from './presence';
 import { connectRedis, type Redis } from './redis';
 import { RedisEventBus } from './redis-bus';
+import { RedisWindowLimiter } from './window-limit';
 
 const REDIS_URL = process.env.REDIS_URL;
 if (process.env.CI === 'true' && !REDIS_URL) throw new Error('REDIS_URL is required under CI=true');
@@ -40,6 +41,29 @@ describe.skipIf(!REDIS_URL)('on Redis', () => {
     const keys = await admin.keys(`${prefix}*`);
     if (keys.length > 0) await admin.del(...keys);
     await admin.quit();
+  });
+
+  it('counts login attempts across relays in one window, with refund and reset', async () => {
+    const [a, b] = await Promise.all(
+      ['win-a', 'win-b'].map((n) => connectRedis(REDIS_URL as string, n, silentLogger())),
+    );
+    try {
+      const relayA = new RedisWindowLimiter(a as Redis, prefix, 3, 60_000, silentLogger());
+      const relayB = new RedisWindowLimiter(b as Redis, prefix, 3, 60_000, silentLogger());
+      expect((await relayA.hit('login:acct:zoe')).count).toBe(1);
+      expect((await relayB.hit('login:acct:zoe')).count).toBe(2);
+      await relayA.refund('login:acct:zoe');
+      expect(await relayB.hit('login:acct:zoe')).toMatchObject({ allowed: true, count: 2 });
+      expect(await relayA.hit('login:acct:zoe')).toMatchObject({ allowed: true, count: 3 });
+      const blocked = await relayB.hit('login:acct:zoe');
+      expect(blocked.count).toBe(4);
+      expect(blocked.allowed).toBe(false);
+      expect(blocked.retryAfterMs).toBeGreaterThan(50_000);
+      await relayB.reset('login:acct:zoe');
+      expect((await relayA.hit('login:acct:zoe')).count).toBe(1);
+    } finally {
+      await Promise.all([a?.quit(), b?.quit()]);
+    }
   });
 
   it('delivers a relay own events at once and the other relays events exactly once', async () => {

@@ -6,12 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Store } from '../db/store';
 import type { Logger } from '../log';
+import { type RateLimiter as AttemptLimiter, MemoryRateLimiter } from '../middleware/rate-limit';
 import { type BatcherOptions, WriteBatcher } from './batcher';
 import { type EventBus, LocalEventBus } from './events';
 import { LocalPresence, type Presence, RedisPresence } from './presence';
 import { LocalRateLimiter, type RateLimit, type RateLimiter, RedisRateLimiter } from './rate-limit';
 import { connectRedis, type Redis } from './redis';
 import { RedisEventBus } from './redis-bus';
+import { RedisWindowLimiter } from './window-limit';
 
 export interface RealtimeConfig {
   /** null: one relay alone, everything in process. */
@@ -21,6 +23,8 @@ export interface RealtimeConfig {
   /** This process's id on the bus; random when null. */
   relayId: string | null;
   sendRate: RateLimit;
+  /** Login, recovery and registration attempts per window (see LOGIN_MAX_ATTEMPTS). */
+  attempts: { max: number; windowMs: number };
   batch: BatcherOptions;
   presenceBeatMs: number;
 }
@@ -30,6 +34,8 @@ export interface RealtimeServices {
   readonly events: EventBus;
   readonly presence: Presence;
   readonly sendLimiter: RateLimiter;
+  /** Attempt counters for the HTTP auth routes, shared by every relay with Redis. */
+  readonly attemptLimiter: AttemptLimiter;
   readonly batcher: WriteBatcher;
   /** Commits queued sends, forgets this relay's presence, and closes the bus and Redis. */
   close(): Promise<void>;
@@ -55,6 +61,7 @@ export async function createRealtimeServices(
       events,
       presence,
       sendLimiter: new LocalRateLimiter(config.sendRate),
+      attemptLimiter: new MemoryRateLimiter(config.attempts.max, config.attempts.windowMs),
       batcher,
       async close() {
         await batcher.close();
@@ -91,6 +98,13 @@ export async function createRealtimeServices(
     events,
     presence,
     sendLimiter: new RedisRateLimiter(cmd, prefix, config.sendRate, logger),
+    attemptLimiter: new RedisWindowLimiter(
+      cmd,
+      prefix,
+      config.attempts.max,
+      config.attempts.windowMs,
+      logger,
+    ),
     batcher,
     async close() {
       await batcher.close();

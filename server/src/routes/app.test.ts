@@ -155,3 +155,17 @@ describe('web app', () => {
     expect(await res.text()).not.toContain('root:');
   });
 });
+
+describe('query strings', () => {
+  it('refuses unknown query parameters on endpoints that take none, naming them', async () => {
+    const alice = await h.register('alice');
+    for (const path of ['/api/channels?foo=1', '/api/users?x=2', '/api/me?debug=1', '/api/me/pins?a=b']) {
+      const res = await h.request('GET', path, { cookie: alice.cookie });
+      expect(res.status, path).toBe(400);
+      const body = ErrorBody.parse(await res.json());
+      expect(body.error.code).toBe('bad_request');
+      expect(JSON.stringify(body.error.details)).toContain(path.split('?')[1]?.split('=')[0]);
+    }
+    expect((await h.request('GET', '/api/channels', { cookie: alice.cookie })).status).toBe(200);
+  });
+});

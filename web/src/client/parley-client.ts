@@ -42,8 +42,11 @@ export interface ClientEvents extends ContactEvents {
   typing: { channelId: string; userId: string };
   presence: { userId: string; online: boolean };
   connection: ConnectionEvent;
-  /** The session ended on the relay (logout elsewhere, disabled account, password change). */
-  sessionEnded: { reason: string };
+  /**
+   * The session ended on the relay (logout elsewhere, disabled account, password change).
+   * `accountClosed`: the relay closed the socket because an admin disabled or deleted the account.
+   */
+  sessionEnded: { reason: string; accountClosed: boolean };
   /** Something the user should know about but that did not stop the client (bad pins blob, bad frame). */
   warning: Error;
 }
@@ -58,6 +61,8 @@ export class ParleyClient {
   #unsubscribe: (() => void)[] = [];
   #views: ChannelViews | null = null;
   #probing = false;
+  /** Close code of a 4001/4003 that arrived while a probe was running. */
+  #probeAgain: number | undefined = undefined;
 
   constructor(options: ClientOptions) {
     this.#opts = options;
@@ -393,24 +398,41 @@ export class ParleyClient {
   #onConnection(c: ConnectionEvent): void {
     this.events.emit('connection', c);
     if (c.state === 'open') this.#views?.retrySoon();
-    // The relay said the session or account ended, or repeated failures to connect suggest it:
-    // ask once, and end the session only if the relay confirms with a 401.
-    const endedByRelay = c.code === CloseCode.sessionEnded || c.code === CloseCode.accountClosed;
-    if (c.state !== 'closed' || (!endedByRelay && c.attempt < 2) || this.#probing) return;
+    if (c.state !== 'closed') return;
+    // The relay said the session or account ended (the socket does not come back by itself then),
+    // or repeated failures to connect suggest it: ask, and end the session only if the relay
+    // confirms with a 401. Otherwise a socket closed for good connects again.
+    const final = c.code === CloseCode.sessionEnded || c.code === CloseCode.accountClosed;
+    if (final || c.attempt >= 2) this.#probe(final ? c.code : undefined);
+  }
+
+  #probe(finalCode: number | undefined): void {
+    if (this.#probing) {
+      // A close that will not reconnect must get its own answer once the running probe is done.
+      if (finalCode !== undefined) this.#probeAgain = finalCode;
+      return;
+    }
     this.#probing = true;
+    const socket = this.#socket;
+    const accountClosed = finalCode === CloseCode.accountClosed;
+    const resume = () => {
+      if (finalCode !== undefined && socket && socket === this.#socket) socket.resume();
+    };
     this.api
       .me()
-      .then(
-        () => {},
-        (err: unknown) => {
-          if (err instanceof ApiError && err.status === 401) {
-            this.disconnect();
-            this.events.emit('sessionEnded', { reason: err.message });
-          }
-        },
-      )
+      .then(resume, (err: unknown) => {
+        if (err instanceof ApiError && err.status === 401) {
+          const closed = accountClosed || this.#probeAgain === CloseCode.accountClosed;
+          this.#probeAgain = undefined;
+          this.disconnect();
+          this.events.emit('sessionEnded', { reason: err.message, accountClosed: closed });
+        } else resume();
+      })
       .finally(() => {
         this.#probing = false;
+        const again = this.#probeAgain;
+        this.#probeAgain = undefined;
+        if (again !== undefined && this.#socket) this.#probe(again);
       });
   }
 }

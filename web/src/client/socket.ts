@@ -7,6 +7,7 @@ import {
   HistoryResponse,
   type SendBody,
   SendResponse,
+  CloseCode,
   ServerFrame,
   type WireMessage,
 } from '@parley/server/protocol';
@@ -34,7 +35,7 @@ export interface ConnectionEvent {
   state: ConnectionState;
   /** Consecutive failed attempts so far (0 once a hello was acked). */
   attempt: number;
-  /** When closed: the delay before the next attempt. */
+  /** When closed: the delay before the next attempt; absent when the relay said not to come back. */
   retryInMs?: number;
   /** When closed: the close code the socket reported. */
   code?: number;
@@ -156,6 +157,15 @@ export class RealtimeSocket {
     this.#outbox.clear();
     for (const w of this.#readyWaiters) w.reject(err);
     this.#readyWaiters = [];
+  }
+
+  /**
+   * Connects again after the relay ended the session or closed the account (4001/4003), which
+   * does not reconnect by itself: for when the relay says the session is still good after all.
+   */
+  resume(): void {
+    if (this.#state !== 'closed' || this.#ws || this.#reconnectTimer) return;
+    this.#scheduleReconnect();
   }
 
   /** Closes the current connection (as if it dropped); it reconnects with backoff. */
@@ -290,12 +300,23 @@ export class RealtimeSocket {
     this.#failPending(new ClosedError(`socket closed (${code})`));
     if (this.#state === 'stopped') return;
     this.#attempt += 1;
+    if (isFinal(code)) {
+      // The session or the account is over: coming back would only be refused again. The owner
+      // checks with the relay and either ends the session or calls resume().
+      this.#setState({ state: 'closed', attempt: this.#attempt, code });
+      return;
+    }
     this.#scheduleReconnect(code);
   }
 
-  #scheduleReconnect(code: number): void {
+  #scheduleReconnect(code?: number): void {
     const delay = backoffDelay(this.#attempt - 1, this.#opts.backoff, this.#opts.random);
-    this.#setState({ state: 'closed', attempt: this.#attempt, retryInMs: delay, code });
+    this.#setState({
+      state: 'closed',
+      attempt: this.#attempt,
+      retryInMs: delay,
+      ...(code === undefined ? {} : { code }),
+    });
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = null;
       if (this.#state !== 'stopped') this.#connect();
@@ -463,6 +484,11 @@ export class RealtimeSocket {
         return;
     }
   }
+}
+
+/** Close codes after which reconnecting is pointless: the session ended, or the account was closed. */
+function isFinal(code: number): boolean {
+  return code === CloseCode.sessionEnded || code === CloseCode.accountClosed;
 }
 
 function detach(ws: WebSocketLike): void {

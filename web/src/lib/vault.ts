@@ -129,3 +129,22 @@ export async function loadPinsVersion(username: string): Promise<number> {
   const v = await withStore('readonly', (store) => request(store.get(`pins-version:${username}`)));
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : 0;
 }
+
+/**
+ * Remembers that a user was shown a new recovery code but has not confirmed saving it (no secret:
+ * just the user id). The code itself lives only in memory, so after a reload the app offers to
+ * make a new one. Kept across logouts so the next login asks too.
+ */
+export async function setRecoveryUnconfirmed(userId: string, unconfirmed: boolean): Promise<void> {
+  if (!vaultAvailable()) return;
+  await withStore('readwrite', async (store) => {
+    if (unconfirmed) store.put(true, `recovery-unconfirmed:${userId}`);
+    else store.delete(`recovery-unconfirmed:${userId}`);
+  });
+}
+
+export async function isRecoveryUnconfirmed(userId: string): Promise<boolean> {
+  if (!vaultAvailable()) return false;
+  const v = await withStore('readonly', (store) => request(store.get(`recovery-unconfirmed:${userId}`)));
+  return v === true;
+}

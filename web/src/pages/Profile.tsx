@@ -7,7 +7,7 @@ import { Dialog } from '../components/Dialog';
 import { PasswordMeter } from '../components/PasswordMeter';
 import { PhaseProgress } from '../components/PhaseProgress';
 import { Topbar } from '../components/Topbar';
-import { avatarProblem } from '../lib/avatar-file';
+import { type AvatarMime, avatarProblem, sniffImageType } from '../lib/avatar-file';
 import { formatBytes } from '../lib/format';
 import { AVATAR_MAX_BYTES } from '../lib/limits';
 import { passwordStrength } from '../lib/password';
@@ -110,7 +110,7 @@ const AvatarForm: Component = () => {
   const chat = useChat();
   let canvas!: HTMLCanvasElement;
   let input!: HTMLInputElement;
-  const [file, setFile] = createSignal<{ bytes: Uint8Array; type: string; name: string } | null>(null);
+  const [file, setFile] = createSignal<{ bytes: Uint8Array; type: AvatarMime; name: string } | null>(null);
   const [error, setError] = createSignal<string | null>(null);
   const [busy, setBusy] = createSignal(false);
   const me = () => session.state.me;
@@ -121,14 +121,16 @@ const AvatarForm: Component = () => {
     if (!f) return;
     const bytes = new Uint8Array(await f.arrayBuffer());
     const problem = avatarProblem(f, bytes.subarray(0, 16));
-    if (problem) {
-      setError(problem);
+    // The type the bytes announce, not the browser's guess from the file name (the relay sniffs too).
+    const type = sniffImageType(bytes.subarray(0, 16));
+    if (problem || !type) {
+      setError(problem ?? 'Use a PNG, JPEG, GIF or WebP image.');
       input.value = '';
       return;
     }
     try {
       // Preview on a canvas: no blob: or data: URL needed, and a file that does not decode is refused.
-      const bitmap = await createImageBitmap(new Blob([bytes], { type: f.type }));
+      const bitmap = await createImageBitmap(new Blob([bytes], { type }));
       const size = 192;
       canvas.width = size;
       canvas.height = size;
@@ -139,7 +141,7 @@ const AvatarForm: Component = () => {
       ctx?.clearRect(0, 0, size, size);
       ctx?.drawImage(bitmap, (size - w) / 2, (size - h) / 2, w, h);
       bitmap.close();
-      setFile({ bytes, type: f.type, name: f.name });
+      setFile({ bytes, type, name: f.name });
     } catch {
       setError('This file could not be read as an image.');
       input.value = '';

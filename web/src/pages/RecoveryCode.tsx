@@ -93,3 +93,53 @@ export const RecoveryCodePage: Component<RecoveryCodeProps> = (props) => (
     />
   </AuthLayout>
 );
+
+/**
+ * After a reload while the code was shown: it is gone (it was never stored), so offer to replace it
+ * with a new one rather than open the app as if it had been saved.
+ */
+export const RecoveryReminderPage: Component<{
+  onReplace: () => Promise<void>;
+  onLater: () => void;
+}> = (props) => {
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  const replace = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await props.onReplace();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : 'Could not make a new recovery code.');
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <AuthLayout title="Save a recovery code" tagline="Your recovery code was never confirmed.">
+      <p>
+        The recovery code made for this account was shown once, and you did not confirm that you saved it.
+        It cannot be shown again. Make a new one now: the old code stops working.
+      </p>
+      <Show when={error()}>
+        <p class="form-error" role="alert">
+          {error()}
+        </p>
+      </Show>
+      <div class="stack">
+        <button
+          type="button"
+          class="btn btn-primary btn-block"
+          disabled={busy()}
+          onClick={() => void replace()}
+        >
+          {busy() ? 'Making a new code…' : 'Make a new recovery code'}
+        </button>
+        <button type="button" class="btn btn-block" disabled={busy()} onClick={() => props.onLater()}>
+          Not now
+        </button>
+      </div>
+      <p class="hint">Without a recovery code, a forgotten password means losing your account and keys.</p>
+    </AuthLayout>
+  );
+};

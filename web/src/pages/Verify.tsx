@@ -103,7 +103,7 @@ export const VerifyPage: Component<{ userId: string; channelId: string | null }>
                         Compare these 60 digits with the ones {user().displayName} sees for you, in person or
                         on a call. If they match, nobody is in the middle. They are the same on both sides.
                       </p>
-                      <div class="row">
+                      <div class="row verify-actions">
                         <Show
                           when={user().verified}
                           fallback={

@@ -1,12 +1,20 @@
 // The signed-in state: who we are, the ParleyClient that holds the unlocked keys, and the account
 // actions (register, login, recover, logout, password and profile changes). Unlocked keys are kept
 // across reloads in the IndexedDB vault (non-extractable AES-GCM key) and wiped at logout.
-import type { Me } from '@parley/server/protocol';
+import { CloseCode, type Me } from '@parley/server/protocol';
 import { createContext, type JSX, onCleanup, useContext } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import { type AccountStep, ApiError, createClient, type ParleyClient, type WebSocketCtor } from '../client';
 import { deriveInWorker } from '../lib/kdf';
-import { loadPinsVersion, loadUnlocked, savePinsVersion, saveUnlocked, wipeVault } from '../lib/vault';
+import {
+  isRecoveryUnconfirmed,
+  loadPinsVersion,
+  loadUnlocked,
+  savePinsVersion,
+  saveUnlocked,
+  setRecoveryUnconfirmed,
+  wipeVault,
+} from '../lib/vault';
 import { clearToasts } from './announcer';
 import { navigate } from './router';
 
@@ -20,6 +28,11 @@ export interface SessionState {
   busy: boolean;
   /** Shown once after registration, until the user confirms they saved it. */
   recoveryCode: string | null;
+  /**
+   * A recovery code was made but its saving was never confirmed (e.g. the page was reloaded while
+   * it was shown): the code is gone, so the app offers to make a new one before opening.
+   */
+  recoveryUnconfirmed: boolean;
   /** Why the last session ended when it was not the user's doing. */
   endedReason: string | null;
 }
@@ -33,6 +46,10 @@ export interface SessionActions {
   confirmRecoverySaved(): void;
   /** Makes a new recovery code (replacing the old); the caller shows it once. */
   newRecoveryCode(): Promise<string>;
+  /** Replaces a code whose saving was never confirmed with a new one, shown like after registration. */
+  replaceUnconfirmedRecoveryCode(): Promise<void>;
+  /** Opens the app without a new code for now; the next reload or login asks again. */
+  postponeRecoveryCode(): void;
   logout(): Promise<void>;
   changePassword(oldPassword: string, newPassword: string, onPhase?: (p: AuthPhase) => void): Promise<void>;
   updateProfile(patch: { displayName?: string; email?: string | null }): Promise<void>;
@@ -54,6 +71,9 @@ function newClient(pinsVersion: number): ParleyClient {
     pinsVersion,
   });
 }
+
+export const SESSION_ENDED_TEXT = 'Your session has ended. Please log in again.';
+export const ACCOUNT_CLOSED_TEXT = 'You were logged out: an administrator disabled this account.';
 
 /** Friendlier words for the relay's refusals on the account screens. */
 export function accountErrorText(err: unknown): string {
@@ -82,11 +102,21 @@ export function SessionProvider(props: { children: JSX.Element }): JSX.Element {
     phase: null,
     busy: false,
     recoveryCode: null,
+    recoveryUnconfirmed: false,
     endedReason: null,
   });
   let client: ParleyClient = newClient(0);
   let offEnded: (() => void) | null = null;
   let offContacts: (() => void) | null = null;
+  let offConnection: (() => void) | null = null;
+  /** The relay closed the socket because the account was disabled or deleted (close code 4003). */
+  let accountClosed = false;
+  const unlisten = () => {
+    offEnded?.();
+    offContacts?.();
+    offConnection?.();
+    offEnded = offContacts = offConnection = null;
+  };
 
   const persist = async () => {
     const me = client.user;
@@ -102,15 +132,29 @@ export function SessionProvider(props: { children: JSX.Element }): JSX.Element {
   };
 
   const adopt = async (me: Me) => {
-    offEnded?.();
-    offContacts?.();
-    offEnded = client.events.on('sessionEnded', () =>
-      actions.sessionEnded('Your session has ended. Please log in again.'),
-    );
+    unlisten();
+    accountClosed = false;
+    offEnded = client.events.on('sessionEnded', (e) => {
+      if (e.accountClosed) accountClosed = true;
+      actions.sessionEnded(SESSION_ENDED_TEXT);
+    });
     offContacts = client.events.on('contacts', () => {
       void savePinsVersion(me.username, client.pinsVersion).catch(() => {});
     });
-    setState({ status: 'ready', me, phase: null, busy: false, endedReason: null });
+    // Whichever notices the end first (the socket's probe or a refused request), a 4003 close
+    // means the account was closed, and that is what the login page should say.
+    offConnection = client.events.on('connection', (c) => {
+      if (c.code === CloseCode.accountClosed) accountClosed = true;
+    });
+    const unconfirmed = await isRecoveryUnconfirmed(me.id).catch(() => false);
+    setState({
+      status: 'ready',
+      me,
+      phase: null,
+      busy: false,
+      endedReason: null,
+      recoveryUnconfirmed: unconfirmed && state.recoveryCode === null,
+    });
     client.connect();
   };
 
@@ -134,6 +178,9 @@ export function SessionProvider(props: { children: JSX.Element }): JSX.Element {
         client.lock();
         client = newClient(0);
         const { user, recoveryCode } = await client.register({ ...input, withRecovery: true, onProgress });
+        // Recorded before the keys are kept for reload: a reload before "I saved it" must not
+        // open the app as if the (now lost) code had been saved.
+        if (recoveryCode) await setRecoveryUnconfirmed(user.id, true).catch(() => {});
         await persist().catch(() => {});
         setState('recoveryCode', recoveryCode);
         await adopt(user);
@@ -164,13 +211,28 @@ export function SessionProvider(props: { children: JSX.Element }): JSX.Element {
     },
 
     confirmRecoverySaved() {
-      setState('recoveryCode', null);
+      const me = state.me;
+      setState({ recoveryCode: null, recoveryUnconfirmed: false });
+      if (me) void setRecoveryUnconfirmed(me.id, false).catch(() => {});
     },
 
     async newRecoveryCode() {
       const code = await client.setRecovery();
       setState('me', await client.api.me());
       return code;
+    },
+
+    async replaceUnconfirmedRecoveryCode() {
+      try {
+        const code = await actions.newRecoveryCode();
+        setState('recoveryCode', code);
+      } catch (err) {
+        throw new Error(accountErrorText(err));
+      }
+    },
+
+    postponeRecoveryCode() {
+      setState('recoveryUnconfirmed', false);
     },
 
     async logout() {
@@ -180,8 +242,7 @@ export function SessionProvider(props: { children: JSX.Element }): JSX.Element {
         // The relay may be gone or the session already over: the local wipe below is what matters.
       }
       await wipeVault().catch(() => {});
-      offEnded?.();
-      offContacts?.();
+      unlisten();
       clearToasts();
       setState({
         status: 'signed-out',
@@ -189,6 +250,7 @@ export function SessionProvider(props: { children: JSX.Element }): JSX.Element {
         phase: null,
         busy: false,
         recoveryCode: null,
+        recoveryUnconfirmed: false,
         endedReason: null,
       });
       navigate({ name: 'login' }, { replace: true });
@@ -226,8 +288,7 @@ export function SessionProvider(props: { children: JSX.Element }): JSX.Element {
     sessionEnded(reason) {
       if (state.status !== 'ready') return;
       client.lock();
-      offEnded?.();
-      offContacts?.();
+      unlisten();
       void wipeVault().catch(() => {});
       clearToasts();
       setState({
@@ -236,7 +297,8 @@ export function SessionProvider(props: { children: JSX.Element }): JSX.Element {
         phase: null,
         busy: false,
         recoveryCode: null,
-        endedReason: reason,
+        recoveryUnconfirmed: false,
+        endedReason: accountClosed ? ACCOUNT_CLOSED_TEXT : reason,
       });
       navigate({ name: 'login' }, { replace: true });
     },

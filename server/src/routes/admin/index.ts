@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { badRequest, notFound } from '../../middleware/errors';
 import { requireAdmin, requireSession } from '../../middleware/session';
 import type { AppEnv, ResolvedDeps } from '../../middleware/types';
-import { paramsOf } from '../../middleware/validate';
+import { paramsOf, refuseQuery } from '../../middleware/validate';
 import { AdminUserParams, type AdminUsersResponse, type StatsResponse } from '../../protocol';
 import { publishMembership } from '../channels/publish';
 import { toAdminUser } from '../views';
@@ -22,7 +22,7 @@ export function adminRoutes(deps: ResolvedDeps): Hono<AppEnv> {
     return user;
   }
 
-  r.get('/users', async (c) => {
+  r.get('/users', refuseQuery, async (c) => {
     const users = await store.listUsersForAdmin();
     const answer: AdminUsersResponse = { users: users.map(toAdminUser) };
     return c.json(answer);
@@ -59,7 +59,7 @@ export function adminRoutes(deps: ResolvedDeps): Hono<AppEnv> {
     return c.body(null, 204);
   });
 
-  r.get('/stats', async (c) => {
+  r.get('/stats', refuseQuery, async (c) => {
     const now = deps.now();
     const stats = await store.stats(now);
     const answer: StatsResponse = {

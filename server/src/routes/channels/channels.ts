@@ -4,7 +4,7 @@ import type { Hono } from 'hono';
 import { dmChannelId, newGroupChannelId } from '../../channels/ids';
 import { ApiError, badRequest, forbidden, notFound } from '../../middleware/errors';
 import type { AppEnv, ResolvedDeps } from '../../middleware/types';
-import { jsonBody, paramsOf } from '../../middleware/validate';
+import { jsonBody, paramsOf, refuseQuery } from '../../middleware/validate';
 import { ChannelParams, CreateGroupBody, InviteBody, MemberParams, OpenDmBody } from '../../protocol';
 import { toChannelSummary } from '../views';
 import { channelSummary, requireMember } from './access';
@@ -13,7 +13,7 @@ import { publishMembership } from './publish';
 export function registerChannelRoutes(r: Hono<AppEnv>, deps: ResolvedDeps): void {
   const { store, logger, config } = deps;
 
-  r.get('/', async (c) => {
+  r.get('/', refuseQuery, async (c) => {
     const views = await store.listMemberships(c.get('user').id);
     const channels = await Promise.all(
       views.map(async (v) => toChannelSummary(v, await store.getMembers(v.channel.id))),
@@ -61,7 +61,7 @@ export function registerChannelRoutes(r: Hono<AppEnv>, deps: ResolvedDeps): void
     return c.json(await channelSummary(store, id, me.id), 201);
   });
 
-  r.get('/:id', async (c) => {
+  r.get('/:id', refuseQuery, async (c) => {
     const { id } = paramsOf(c, ChannelParams);
     return c.json(await channelSummary(store, id, c.get('user').id));
   });

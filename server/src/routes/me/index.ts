@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { ApiError, badRequest, notFound } from '../../middleware/errors';
 import { requireSession } from '../../middleware/session';
 import type { AppEnv, ResolvedDeps } from '../../middleware/types';
-import { jsonBody } from '../../middleware/validate';
+import { jsonBody, refuseQuery } from '../../middleware/validate';
 import {
   type AvatarResponse,
   PasswordChangeBody,
@@ -21,7 +21,7 @@ export function meRoutes(deps: ResolvedDeps): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
   r.use('*', requireSession(store, deps.now));
 
-  r.get('/', (c) => c.json(toMe(c.get('user'))));
+  r.get('/', refuseQuery, (c) => c.json(toMe(c.get('user'))));
 
   r.patch('/', async (c) => {
     const body = await jsonBody(c, ProfilePatchBody);
@@ -81,7 +81,7 @@ export function meRoutes(deps: ResolvedDeps): Hono<AppEnv> {
     return c.body(null, 204);
   });
 
-  r.get('/pins', async (c) => {
+  r.get('/pins', refuseQuery, async (c) => {
     const blob = await store.getPins(c.get('user').id);
     const answer: PinsResponse = { blob: blob ? toB64(blob) : null };
     return c.json(answer);

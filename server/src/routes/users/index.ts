@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { notFound } from '../../middleware/errors';
 import { requireSession } from '../../middleware/session';
 import type { AppEnv, ResolvedDeps } from '../../middleware/types';
-import { paramsOf, queryOf } from '../../middleware/validate';
+import { paramsOf, queryOf, refuseQuery } from '../../middleware/validate';
 import { AvatarQuery, UserParams } from '../../protocol';
 import { toPublicUser } from '../views';
 
@@ -12,13 +12,13 @@ export function userRoutes(deps: ResolvedDeps): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
   r.use('*', requireSession(store, deps.now));
 
-  r.get('/', async (c) => {
+  r.get('/', refuseQuery, async (c) => {
     const users = await store.listUsers();
     return c.json({ users: users.filter((u) => !u.disabled).map(toPublicUser) });
   });
 
   /** Disabled users are still served here: their old messages must stay verifiable. */
-  r.get('/:id', async (c) => {
+  r.get('/:id', refuseQuery, async (c) => {
     const { id } = paramsOf(c, UserParams);
     const user = await store.getUserById(id);
     if (!user) throw notFound('user');
