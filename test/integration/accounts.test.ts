@@ -1,5 +1,6 @@
 // Accounts through the protocol client against a real relay: the password never leaves the client,
 // keys unlock only locally, and password change and recovery keep the same identity.
+import { CloseCode } from '@parley/server/protocol';
 import { ApiError, createClient, TrustError } from '@parley/web/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { must } from '../support/assert';
@@ -7,6 +8,20 @@ import { cookieFetch } from '../support/cookie-fetch';
 import { type Relay, startRelay } from '../support/relay';
 import { type Recorded, recording } from '../support/traffic';
 import { connected, loginAgain, makeUser, newClient, type TestUser, texts } from '../support/users';
+import { RawSocket } from './realtime-support';
+
+const HEARTBEAT_MS = 600_000;
+/** "At once": well under the heartbeat, with room for a loaded CI machine. */
+const AT_ONCE_MS = 3_000;
+
+/** `p`, or a rejection naming `what` if it takes longer than `ms`. */
+function within<T>(p: Promise<T>, what: string, ms = AT_ONCE_MS): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
 describe('accounts', () => {
   let relay: Relay;
@@ -14,7 +29,9 @@ describe('accounts', () => {
   let bob: TestUser;
 
   beforeAll(async () => {
-    relay = await startRelay({ name: 'accounts' });
+    // A slow heartbeat: a socket closed within the test's short wait was closed by the event, not
+    // by the periodic session re-check.
+    relay = await startRelay({ name: 'accounts', env: { HEARTBEAT_MS: String(HEARTBEAT_MS) } });
     alice = await makeUser(relay, 'alice', { withRecovery: true });
     bob = await makeUser(relay, 'bob');
   });
@@ -163,5 +180,67 @@ describe('accounts', () => {
     expect(() => session.client.session).toThrow(/locked/);
     const me = await session.client.api.me().catch((e: unknown) => e);
     expect(me).toMatchObject({ status: 401 });
+  });
+
+  describe('sockets of ended sessions', () => {
+    /** A raw socket on a session cookie (another tab of that browser), hello acked. */
+    const socketOf = async (cookie: string) => {
+      const s = await RawSocket.open(relay.wsUrl, { cookie, origin: relay.origin });
+      expect(await s.request({ type: 'hello', since: {} })).toMatchObject({ type: 'ack' });
+      return s;
+    };
+    const stillOpen = async (s: RawSocket) => {
+      expect(s.ws.readyState).toBe(s.ws.OPEN);
+      expect(await s.request({ type: 'ping' })).toMatchObject({ type: 'ack' });
+    };
+
+    it("closes the logged-out session's sockets at once with 4001, and only that session's", async () => {
+      const dan = await makeUser(relay, 'dan');
+      const tab = await loginAgain(relay, dan);
+      await connected(dan);
+      const ended: string[] = [];
+      dan.client.events.on('sessionEnded', (e) => ended.push(e.reason));
+      const leaving = await socketOf(tab.fetch.jar.header() as string);
+      const staying = await socketOf(dan.fetch.jar.header() as string);
+      try {
+        await tab.client.logout();
+        expect(await within(leaving.closed, 'logged-out socket closed')).toBe(CloseCode.sessionEnded);
+        // The other session of the same user keeps its sockets: the raw one and the client's.
+        await new Promise((r) => setTimeout(r, 200));
+        await stillOpen(staying);
+        expect(dan.client.socket?.ready).toBe(true);
+        expect(ended).toEqual([]);
+      } finally {
+        leaving.close();
+        staying.close();
+        dan.client.lock();
+      }
+    });
+
+    it("closes every other session's sockets at once on a password change, and keeps the changer's", async () => {
+      const erin = await makeUser(relay, 'erin');
+      const other = await loginAgain(relay, erin);
+      await Promise.all([connected(erin), connected(other)]);
+      const ended = new Promise<string>((resolve) =>
+        other.client.events.on('sessionEnded', (e) => resolve(e.reason)),
+      );
+      const otherTab = await socketOf(other.fetch.jar.header() as string);
+      const ownTab = await socketOf(erin.fetch.jar.header() as string);
+      try {
+        await erin.client.changePassword({ oldPassword: erin.password, newPassword: `${erin.password}-2` });
+        expect(await within(otherTab.closed, 'other session socket closed')).toBe(CloseCode.sessionEnded);
+        // The other browser's client learns it at once too, and stops.
+        await within(ended, 'the other client reports its session ended');
+        expect(other.client.socket).toBeNull();
+        await new Promise((r) => setTimeout(r, 200));
+        await stillOpen(ownTab);
+        expect(erin.client.socket?.ready).toBe(true);
+      } finally {
+        otherTab.close();
+        ownTab.close();
+        erin.client.lock();
+        other.client.lock();
+      }
+    });
   });
 });

@@ -1,10 +1,12 @@
-// A retried send (same clientMsgId) is stored once: the retry gets the original seq.
+// A retried send (same clientMsgId) is stored once: the retry gets the original seq. The same
+// clientMsgId in another channel is a conflict, over REST and over /ws alike.
 import { encryptMessage, newClientMsgId, toBase64 } from '@parley/crypto-core';
-import { BROADCAST_CHANNEL_ID as B } from '@parley/server/protocol';
+import { BROADCAST_CHANNEL_ID as B, ErrorBody } from '@parley/server/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isGapFree } from '../support/assert';
 import { type Relay, startRelay } from '../support/relay';
 import { makeUser, type TestUser, texts } from '../support/users';
+import { RawSocket } from './realtime-support';
 
 describe('idempotent sends', () => {
   let relay: Relay;
@@ -83,5 +85,56 @@ describe('idempotent sends', () => {
       await alice.client.send(dm.id, `m-${id}`, { clientMsgId: id });
     }
     expect(isGapFree(seqs)).toBe(true);
+  });
+
+  it('refuses a clientMsgId already used in another channel with conflict, over REST and over /ws', async () => {
+    const dm = await alice.client.openDm(bob.id);
+    const clientMsgId = newClientMsgId();
+    const original = await alice.client.send(dm.id, 'first use of the id', { clientMsgId });
+    // A body valid for the broadcast channel in every other way (current key, shared with everyone).
+    await alice.client.send(B, 'warm-up for the broadcast key');
+    const key = await alice.client.senderKeys.current(await alice.client.channels.get(B));
+    const ciphertext = toBase64(
+      encryptMessage({
+        channelId: B,
+        senderId: alice.id,
+        keyId: key.keyId,
+        clientMsgId,
+        senderKey: key.key,
+        senderSignSk: alice.client.session.identity.signSk,
+        payload: { v: 1, kind: 'text', sentAt: Date.now(), text: 'second use of the id' },
+      }),
+    );
+    const body = { clientMsgId, keyId: key.keyId, ciphertext };
+    const historyOf = async (id: string) =>
+      (await bob.client.api.history(id, { after: 0, limit: 200 })).messages;
+    const [dmBefore, bBefore] = [await historyOf(dm.id), await historyOf(B)];
+
+    const res = await alice.fetch(`${relay.url}/api/channels/${B}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(409);
+    expect(ErrorBody.parse(await res.json()).error.code).toBe('conflict');
+
+    const raw = await RawSocket.open(relay.wsUrl, {
+      cookie: alice.fetch.jar.header() as string,
+      origin: relay.origin,
+    });
+    try {
+      expect(await raw.request({ type: 'hello', since: {} })).toMatchObject({ type: 'ack' });
+      // Not the DM message's ack (its seq): an error frame.
+      expect(await raw.request({ type: 'send', channelId: B, ...body })).toMatchObject({
+        type: 'error',
+        error: { code: 'conflict' },
+      });
+    } finally {
+      raw.close();
+    }
+
+    expect(await historyOf(B)).toEqual(bBefore);
+    expect(await historyOf(dm.id)).toEqual(dmBefore);
+    expect(dmBefore.filter((m) => m.clientMsgId === clientMsgId).map((m) => m.seq)).toEqual([original.seq]);
   });
 });

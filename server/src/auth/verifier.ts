@@ -76,10 +76,12 @@ export async function checkVerifier(verifier: string, secret: Uint8Array): Promi
  */
 export class Verifier {
   readonly #params: ScryptParams;
-  #dummy: Promise<string> | null = null;
+  /** Made at construction, so the first unknown-user login costs one hash like every other. */
+  readonly #dummy: Promise<string>;
 
   constructor(logN: number) {
     this.#params = scryptParams(logN);
+    this.#dummy = hashVerifier(randomBytes(32), this.#params);
   }
 
   hash(secret: Uint8Array): Promise<string> {
@@ -88,7 +90,6 @@ export class Verifier {
 
   async check(verifier: string | null | undefined, secret: Uint8Array): Promise<boolean> {
     if (verifier) return checkVerifier(verifier, secret);
-    this.#dummy ??= hashVerifier(randomBytes(32), this.#params);
     await checkVerifier(await this.#dummy, secret);
     return false;
   }

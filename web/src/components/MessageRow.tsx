@@ -4,7 +4,7 @@ import { type Component, Match, Show, Switch } from 'solid-js';
 import type { MessageView } from '../client';
 import { dayLabel, formatDateTime, formatTime } from '../lib/format';
 import { useChat } from '../stores/chat';
-import type { PendingLike, Row } from '../stores/chat-model';
+import { type PendingLike, type Row, systemText } from '../stores/chat-model';
 import { Avatar } from './Avatar';
 
 interface RowProps {
@@ -23,25 +23,6 @@ const Time: Component<{ at: number; timeZone: string }> = (props) => (
     {formatTime(props.at, props.timeZone)}
   </time>
 );
-
-export function systemText(m: MessageView, name: (id: string | null) => string): string {
-  const s = m.system;
-  if (!s) return 'Membership changed';
-  const user = name(s.userId);
-  const actor = s.actorId && s.actorId !== s.userId ? name(s.actorId) : null;
-  switch (s.event) {
-    case 'create':
-      return `${actor ?? user} created this channel`;
-    case 'join':
-      return actor ? `${actor} added ${user}` : `${user} joined`;
-    case 'leave':
-      return `${user} left`;
-    case 'remove':
-      return actor ? `${actor} removed ${user}` : `${user} was removed`;
-    default:
-      return 'Membership changed';
-  }
-}
 
 const SenderHead: Component<{ senderId: string | null; at: number; timeZone: string }> = (props) => {
   const chat = useChat();
@@ -193,7 +174,11 @@ export const MessageRow: Component<RowProps> = (props) => {
         if (row.msg.status === 'system') {
           return (
             <div class="system-entry" role="note">
-              {systemText(row.msg, (id) => chat.user(id).displayName)}
+              {systemText(
+                row.msg,
+                (id) => chat.user(id).displayName,
+                chat.state.channels[props.channelId]?.kind,
+              )}
               {' · '}
               <Time at={row.msg.sentAt} timeZone={props.timeZone} />
             </div>

@@ -37,6 +37,7 @@ export const ConversationPage: Component<{ channelId: string }> = (props) => {
       chat.state.pending[props.channelId] ?? [],
       timeZone,
       rowCache,
+      channel()?.kind,
     );
   });
   const isEmpty = () =>

@@ -92,6 +92,7 @@ export function buildRows(
   pending: readonly PendingLike[],
   timeZone: string,
   cache: Map<string, Row>,
+  channelKind?: ChannelSummary['kind'],
 ): Row[] {
   const rows: Row[] = [];
   const keep = (row: Row): Row => {
@@ -103,7 +104,11 @@ export function buildRows(
   rows.push(keep({ kind: 'edge', key: 'edge' }));
   let lastDay = '';
   let prev: MessageView | null = null;
+  let before: MessageView | undefined;
   for (const msg of messages) {
+    const hidden = channelKind !== undefined && hiddenSystemEntry(msg, before, channelKind);
+    before = msg;
+    if (hidden) continue;
     const day = dayKey(msg.sentAt, timeZone);
     if (day !== lastDay) {
       rows.push(keep({ kind: 'day', key: `day:${day}`, at: msg.sentAt }));
@@ -135,4 +140,52 @@ function sameRow(a: Row, b: Row): boolean {
   if (a.kind === 'msg' && b.kind === 'msg') return a.msg === b.msg && a.continued === b.continued;
   if (a.kind === 'pending' && b.kind === 'pending') return a.pending === b.pending;
   return true;
+}
+
+type ChannelKind = ChannelSummary['kind'];
+
+/**
+ * Membership entries that would only repeat the one next to them. A channel's creation is logged
+ * as `create`, then a `join` of the creator (actor = themselves), then one `join` per other
+ * member (actor = creator). In a DM the peer's join reads "X started this conversation", so the
+ * creator's own join (and `create`) are left out; in a group the creator's own join right after
+ * `create` is.
+ */
+export function hiddenSystemEntry(m: MessageView, prev: MessageView | undefined, kind: ChannelKind): boolean {
+  const s = m.system;
+  if (m.status !== 'system' || !s) return false;
+  if (kind === 'dm') return s.event === 'create' || (s.event === 'join' && s.actorId === s.userId);
+  const p = prev?.system;
+  return (
+    kind === 'group' &&
+    s.event === 'join' &&
+    s.actorId === s.userId &&
+    prev?.status === 'system' &&
+    p?.event === 'create' &&
+    p.userId === s.userId
+  );
+}
+
+/** The words for a membership entry; `name` gives a user's display name. */
+export function systemText(m: MessageView, name: (id: string | null) => string, kind?: ChannelKind): string {
+  const s = m.system;
+  if (!s) return 'Membership changed';
+  const user = name(s.userId);
+  const actor = s.actorId && s.actorId !== s.userId ? name(s.actorId) : null;
+  const created = kind === 'dm' ? 'started this conversation' : 'created this channel';
+  switch (s.event) {
+    case 'create':
+      return `${actor ?? user} ${created}`;
+    case 'join':
+      if (kind === 'dm' && actor) return `${actor} started this conversation`;
+      // Only a creator joins with themselves as the actor (broadcast joins have none).
+      if (kind !== undefined && kind !== 'broadcast' && s.actorId === s.userId) return `${user} ${created}`;
+      return actor ? `${actor} added ${user}` : `${user} joined`;
+    case 'leave':
+      return `${user} left`;
+    case 'remove':
+      return actor ? `${actor} removed ${user}` : `${user} was removed`;
+    default:
+      return 'Membership changed';
+  }
 }
