@@ -13,6 +13,9 @@ const MAX_ITERATIONS = 1_000_000;
 export function fingerprintHash(key: Uint8Array, stableId: string, iterations: number): Uint8Array {
   const fn = 'numericFingerprint';
   if (!(key instanceof Uint8Array)) throw new FormatError(`${fn}: key must be a Uint8Array`);
+  if (typeof stableId !== 'string' || stableId.length === 0) {
+    throw new FormatError(`${fn}: stableId must be a non-empty string`);
+  }
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) {
     throw new FormatError(`${fn}: iterations must be an integer in 1..${MAX_ITERATIONS}`);
   }

@@ -113,6 +113,10 @@ function checkBundle(fn: string, bundle: PublicBundle): void {
 }
 
 export function bundleToWire(bundle: PublicBundle): WireBundle {
+  const fn = 'bundleToWire';
+  checkBytes(fn, 'identityKey', bundle.identityKey, SIGN_PUBLIC_KEY_BYTES);
+  checkBytes(fn, 'encKey', bundle.encKey, BOX_PUBLIC_KEY_BYTES);
+  checkBytes(fn, 'encKeySig', bundle.encKeySig, SIGNATURE_BYTES);
   return {
     v: 1,
     identityKey: toBase64(bundle.identityKey),

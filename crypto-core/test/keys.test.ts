@@ -152,3 +152,10 @@ describe('wire bundles', () => {
     expectError(() => bundleFromWire({ ...wire, encKey: nonCanonical }), FormatError, 'bundleFromWire');
   });
 });
+
+describe('bundleToWire', () => {
+  test('refuses a bundle with a key of the wrong length, naming the field', () => {
+    const bundle = makeBundle(generateIdentity());
+    expectError(() => bundleToWire({ ...bundle, encKey: bundle.encKey.slice(1) }), KeyError, 'bundleToWire');
+  });
+});

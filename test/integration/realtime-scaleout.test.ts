@@ -1,15 +1,15 @@
 // Scale-out (DESIGN §4 "Scale-out"): two relay processes on one MySQL database and one Redis.
 // Clients on different relays talk in real time as if on one; presence and account closure cross
 // relays too. Requires MYSQL_URL and REDIS_URL (both mandatory under CI=true).
-import { randomBytes } from 'node:crypto';
-import { BROADCAST_CHANNEL_ID as B } from '@parley/server/protocol';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { BROADCAST_CHANNEL_ID as B, ErrorBody } from '@parley/server/protocol';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropDatabase, freshDatabaseUrl, mysqlUrlFromEnv } from '../support/mysql';
 import { type Relay, startRelay } from '../support/relay';
 import { connected, makeUser, type TestUser, waitFor, waitForText } from '../support/users';
 import { openRawSocket } from '../support/ws-factory';
-import { redisUrlFromEnv } from './realtime-support';
+import { RawSocket, redisUrlFromEnv } from './realtime-support';
 
 const MYSQL_URL = mysqlUrlFromEnv();
 const REDIS_URL = redisUrlFromEnv();
@@ -107,5 +107,76 @@ describe.skipIf(!MYSQL_URL || !REDIS_URL)('two relays on one MySQL and one Redis
     await alice.client.api.adminSetDisabled(dave.id, true);
     expect(await closed).toBe(4003);
     dave.client.lock();
+  });
+
+  describe('with SEND_RATE_PER_SEC=1 and SEND_BURST=4 on two more relays', () => {
+    let three: Relay;
+    let four: Relay;
+
+    beforeAll(async () => {
+      const common = {
+        databaseUrl: db.url,
+        redisUrl: REDIS_URL as string,
+        env: { REDIS_PREFIX: prefix, SEND_RATE_PER_SEC: '1', SEND_BURST: '4' },
+      };
+      [three, four] = await Promise.all([
+        startRelay({ ...common, name: 'rt-rate-three' }),
+        startRelay({ ...common, name: 'rt-rate-four' }),
+      ]);
+    });
+    afterAll(async () => {
+      await Promise.all([three?.dispose(), four?.dispose()]);
+    });
+
+    it('draws sends on both relays from one bucket: the combined burst is refused, then refills', async () => {
+      const rita = await makeUser(three, 'rita');
+      try {
+        // A channel of her own with a key shared to herself: every send below is otherwise valid.
+        const group = await rita.client.createGroup('rate');
+        const key = await rita.client.senderKeys.current(group);
+        const body = () => ({
+          clientMsgId: randomUUID(),
+          keyId: key.keyId,
+          ciphertext: randomBytes(160).toString('base64url'),
+        });
+        const frame = () => ({ type: 'send', channelId: group.id, ...body() });
+        const headers = (r: Relay) => ({ cookie: rita.fetch.jar.header() as string, origin: r.origin });
+        const [onThree, onFour] = await Promise.all([
+          RawSocket.open(three.wsUrl, headers(three)),
+          RawSocket.open(four.wsUrl, headers(four)),
+        ]);
+        try {
+          for (const s of [onThree, onFour])
+            expect((await s.request({ type: 'hello', since: {} })).type).toBe('ack');
+          // A burst of four (the bucket refills one token a second; these take well under one).
+          for (let i = 0; i < 3; i++) expect(await onThree.request(frame())).toMatchObject({ type: 'ack' });
+          expect(await onFour.request(frame())).toMatchObject({ type: 'ack' });
+          const refused = await onFour.request(frame());
+          expect(refused).toMatchObject({ type: 'error', error: { code: 'rate_limited' } });
+          // REST on either relay draws from the same empty bucket.
+          const rest = await rita.fetch(`${three.url}/api/channels/${group.id}/messages`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body()),
+          });
+          expect(rest.status).toBe(429);
+          expect(ErrorBody.parse(await rest.json()).error.code).toBe('rate_limited');
+          const { messages } = await rita.client.api.history(group.id, { after: 0, limit: 50 });
+          expect(messages.filter((m) => m.kind === 'msg')).toHaveLength(4);
+
+          // After the hinted pause a token is back: sending is slowed, not blocked.
+          const details = refused.type === 'error' ? refused.error.details : undefined;
+          const hint = (details as { retryAfterMs?: number } | undefined)?.retryAfterMs ?? 1_000;
+          expect(hint).toBeLessThanOrEqual(1_000);
+          await new Promise((r) => setTimeout(r, hint + 100));
+          expect(await onFour.request(frame())).toMatchObject({ type: 'ack' });
+        } finally {
+          onThree.close();
+          onFour.close();
+        }
+      } finally {
+        rita.client.lock();
+      }
+    });
   });
 });

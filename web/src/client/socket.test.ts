@@ -233,6 +233,41 @@ describe('RealtimeSocket', () => {
     socket.stop();
   });
 
+  it('does not reconnect after the relay closed the account (4003)', async () => {
+    const { socket } = make();
+    const events: { state: string; code?: number; retryInMs?: number }[] = [];
+    socket.events.on('connection', (e) => events.push(e));
+    const ws = await connect(socket);
+    ws.close(4003, 'account disabled or deleted');
+    expect(socket.state).toBe('closed');
+    expect(events.at(-1)).toEqual({ state: 'closed', attempt: 1, code: 4003 });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.all).toHaveLength(1);
+    socket.stop();
+  });
+
+  it('does not reconnect after the session ended (4001) until told to resume', async () => {
+    const { socket } = make();
+    socket.track(CH, 0);
+    const ws = await connect(socket);
+    const sent = socket.send({ channelId: CH, clientMsgId, keyId: 1, ciphertext });
+    await tick();
+    ws.close(4001, 'session ended');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.all).toHaveLength(1);
+    // The relay still knows the session after all: connect again and finish the send.
+    socket.resume();
+    await vi.advanceTimersByTimeAsync(100);
+    const again = current();
+    expect(again).not.toBe(ws);
+    again.open();
+    again.ack('hello');
+    await tick();
+    again.ack('send', { seq: 1, sentAt: 9 });
+    await expect(sent).resolves.toEqual({ seq: 1, sentAt: 9 });
+    socket.stop();
+  });
+
   it('times out an unanswered request and reconnects', async () => {
     const { socket } = make();
     const ws = await connect(socket);

@@ -1,7 +1,14 @@
 import type { ChannelSummary } from '@parley/server/protocol';
 import { describe, expect, it } from 'vitest';
 import type { MessageView } from '../client';
-import { buildRows, channelTitle, type PendingLike, type Row, sortChannels } from './chat-model';
+import {
+  buildRows,
+  channelTitle,
+  type PendingLike,
+  type Row,
+  sortChannels,
+  systemText,
+} from './chat-model';
 
 const ME = '00000000-0000-4000-8000-000000000001';
 const BOB = '00000000-0000-4000-8000-000000000002';
@@ -125,5 +132,48 @@ describe('channelTitle and sortChannels', () => {
     expect(s.broadcast.map((c) => c.id)).toEqual(['broadcast']);
     expect(s.groups.map((c) => c.id)).toEqual(['g1', 'g2']);
     expect(s.dms.map((c) => c.id)).toEqual(['d']);
+  });
+});
+
+describe('membership entries', () => {
+  const names: Record<string, string> = { [ME]: 'Alice', [BOB]: 'Bob' };
+  const name = (id: string | null) => (id ? (names[id] ?? '?') : '?');
+  const sys = (seq: number, event: 'create' | 'join' | 'leave' | 'remove', userId: string, actorId: string | null) =>
+    msg(seq, userId, T + seq, { status: 'system', clientMsgId: null, system: { event, userId, actorId } });
+  // What the relay writes when Alice opens a DM with Bob or creates a group and invites him.
+  const created = [sys(1, 'create', ME, ME), sys(2, 'join', ME, ME), sys(3, 'join', BOB, ME)];
+  const texts = (rows: Row[], kind: ChannelSummary['kind']) =>
+    rows.flatMap((r) => (r.kind === 'msg' ? [systemText(r.msg, name, kind)] : []));
+
+  it('shows a new DM as started by its creator, once, for both members', () => {
+    expect(texts(buildRows(created, [], 'UTC', new Map(), 'dm'), 'dm')).toEqual([
+      'Alice started this conversation',
+    ]);
+    // Bob's history starts at his own join.
+    expect(texts(buildRows(created.slice(2), [], 'UTC', new Map(), 'dm'), 'dm')).toEqual([
+      'Alice started this conversation',
+    ]);
+  });
+
+  it('shows a new group as created, then each invite, and keeps later joins and leaves', () => {
+    const later = [sys(4, 'leave', BOB, null), sys(5, 'join', BOB, ME), sys(6, 'remove', BOB, ME)];
+    expect(texts(buildRows([...created, ...later], [], 'UTC', new Map(), 'group'), 'group')).toEqual([
+      'Alice created this channel',
+      'Alice added Bob',
+      'Bob left',
+      'Alice added Bob',
+      'Alice removed Bob',
+    ]);
+    // The creator's history starts at their own join.
+    expect(texts(buildRows(created.slice(1), [], 'UTC', new Map(), 'group'), 'group')).toEqual([
+      'Alice created this channel',
+      'Alice added Bob',
+    ]);
+  });
+
+  it('shows Broadcast joins as joins', () => {
+    expect(texts(buildRows([sys(7, 'join', BOB, null)], [], 'UTC', new Map(), 'broadcast'), 'broadcast')).toEqual([
+      'Bob joined',
+    ]);
   });
 });
