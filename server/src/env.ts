@@ -10,6 +10,8 @@ const MiB = 1024 * KiB;
 const MIN_WS_PAYLOAD = Math.ceil((MAX_CIPHERTEXT_BYTES * 4) / 3) + 4 * KiB;
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+/** Longest delay a Node timer honours (about 24.8 days); a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
@@ -70,7 +72,7 @@ export const EnvSchema = z.object({
   /** Failed logins allowed per account and per IP within LOGIN_WINDOW_MS. */
   LOGIN_MAX_ATTEMPTS: int(1).default(10),
   /** Window of the login throttle in milliseconds. */
-  LOGIN_WINDOW_MS: int(1000).default(15 * 60 * 1000),
+  LOGIN_WINDOW_MS: int(1000, MAX_TIMER_MS).default(15 * 60 * 1000),
   /** Maximum JSON body in bytes (every route except shares and avatars). */
   BODY_MAX_BYTES: int(1 * KiB).default(512 * KiB),
   /** Maximum body of a sender-key share upload in bytes (one sealed share per member). */
@@ -97,7 +99,7 @@ export const EnvSchema = z.object({
   /** Per-socket send-buffer cap in bytes; past it the relay closes the socket as a slow consumer (4008). */
   WS_MAX_BUFFERED_BYTES: int(64 * KiB).default(8 * MiB),
   /** WebSocket ping period in ms; a socket that misses one pong is terminated. */
-  HEARTBEAT_MS: int(100).default(30_000),
+  HEARTBEAT_MS: int(100, MAX_TIMER_MS).default(30_000),
   /** Messages per second per user (token bucket refill), across all relays when REDIS_URL is set. */
   SEND_RATE_PER_SEC: z.coerce.number().positive().max(1_000_000).default(20),
   /** Bucket size: messages a user may send in a burst before SEND_RATE_PER_SEC applies. */
@@ -107,7 +109,7 @@ export const EnvSchema = z.object({
   /** How long the write batcher waits to gather sends before committing, in ms (0: next tick). */
   WRITE_BATCH_DELAY_MS: int(0, 1000).default(2),
   /** Presence heartbeat of each relay in Redis, in ms; a relay silent for 3 beats is swept (its users go offline). */
-  PRESENCE_BEAT_MS: int(100).default(10_000),
+  PRESENCE_BEAT_MS: int(100, MAX_TIMER_MS).default(10_000),
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

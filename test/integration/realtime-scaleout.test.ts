@@ -1,6 +1,7 @@
 // Scale-out (DESIGN §4 "Scale-out"): two relay processes on one MySQL database and one Redis.
 // Clients on different relays talk in real time as if on one; presence and account closure cross
-// relays too. Requires MYSQL_URL and REDIS_URL (both mandatory under CI=true).
+// relays too, and so does the per-user send rate (one token bucket in Redis). Requires MYSQL_URL and
+// REDIS_URL (both mandatory under CI=true).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { BROADCAST_CHANNEL_ID as B, ErrorBody } from '@parley/server/protocol';
 import { Redis } from 'ioredis';

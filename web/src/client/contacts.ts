@@ -51,6 +51,8 @@ export interface ContactEvents extends Record<string, unknown> {
   /** A directory entry whose bundle signature failed: ignored, never pinned. */
   badBundle: { userId: string; reason: string };
   contacts: Contact[];
+  /** The key a contact's signatures are checked with changed by the user's decision (accepted, verified). */
+  keyInForce: { userId: string };
 }
 
 export interface SafetyNumber {
@@ -234,6 +236,7 @@ export class Contacts {
       await this.pins.save();
     }
     this.#events.emit('contacts', this.list());
+    this.#events.emit('keyInForce', { userId });
   }
 
   /** Marks the key in force as verified (after comparing safety numbers). */
@@ -251,6 +254,7 @@ export class Contacts {
     this.#acknowledged.delete(userId);
     await this.pins.save();
     this.#events.emit('contacts', this.list());
+    if (pin?.identityKey !== toBase64(c.identityKey)) this.#events.emit('keyInForce', { userId });
   }
 
   async safetyNumber(userId: string): Promise<SafetyNumber> {

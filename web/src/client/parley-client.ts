@@ -124,6 +124,9 @@ export class ParleyClient {
 
   /** Ends the session on the relay (best effort) and wipes the keys from memory. */
   async logout(): Promise<void> {
+    // First the socket: the relay closes it (4001) as the session ends, and that must not be
+    // taken for a session ended elsewhere.
+    this.disconnect();
     try {
       await this.api.logout();
     } finally {
@@ -324,6 +327,10 @@ export class ParleyClient {
       contactEvents.on('keyChange', (e) => this.events.emit('keyChange', e)),
       contactEvents.on('badBundle', (e) => this.events.emit('badBundle', e)),
       contactEvents.on('contacts', (e) => this.events.emit('contacts', e)),
+      contactEvents.on('keyInForce', (e) => {
+        this.events.emit('keyInForce', e);
+        void this.#views?.retrySender(e.userId);
+      }),
     );
     try {
       await contacts.load();

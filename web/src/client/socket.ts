@@ -4,10 +4,10 @@
 // Timelines, sync pages and gap fetches are ChannelSync's job.
 import {
   type ChannelSummary,
+  CloseCode,
   HistoryResponse,
   type SendBody,
   SendResponse,
-  CloseCode,
   ServerFrame,
   type WireMessage,
 } from '@parley/server/protocol';

@@ -81,6 +81,23 @@ describe('ChannelViews', () => {
     views.close();
   });
 
+  it("decrypts a sender's final failures again once their key in force changed", async () => {
+    const answers = [broken(5), broken(5), ok(5)];
+    const decrypt = vi.fn(async () => answers.shift() ?? ok(5));
+    const views = new ChannelViews({ decrypt, onView: () => {} });
+    await views.ingest(wire(5));
+    await views.retrySender('00000000-0000-4000-8000-000000000009');
+    expect(decrypt).toHaveBeenCalledTimes(1);
+    // Still failing after the first change: kept, and tried again after the next one.
+    await views.retrySender(wire(5).senderId as string);
+    expect(views.timeline(CH).get(5)?.status).toBe('undecryptable');
+    await views.retrySender(wire(5).senderId as string);
+    expect(views.timeline(CH).get(5)?.text).toBe('m5');
+    await views.retrySender(wire(5).senderId as string);
+    expect(decrypt).toHaveBeenCalledTimes(3);
+    views.close();
+  });
+
   it('turns an entry into a tombstone that a late decryption cannot undo', async () => {
     const views = new ChannelViews({ decrypt: async () => ok(4), onView: () => {} });
     await views.ingest(wire(4));

@@ -18,6 +18,8 @@ export class ChannelViews {
   readonly #timelines = new Map<string, Timeline<MessageView>>();
   /** Entries whose decryption failed for a transient reason, by `channelId|seq`. */
   readonly #retry = new Map<string, WireMessage>();
+  /** Entries that failed for good with the keys in force then, by `channelId|seq`. */
+  readonly #failed = new Map<string, WireMessage>();
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
   #retryRound = 0;
   #closed = false;
@@ -59,11 +61,26 @@ export class ChannelViews {
     } else {
       this.#retry.delete(id);
     }
+    // A final failure is held on to in case the sender's key in force changes (the user accepts
+    // or verifies a new key): then it is worth another try.
+    const held = this.timeline(view.channelId).get(view.seq);
+    if (held?.status === 'undecryptable' && !held.retryable && wire) this.#failed.set(id, wire);
+    else if (held?.status !== 'undecryptable') this.#failed.delete(id);
+  }
+
+  /** Decrypts a sender's failed entries again, e.g. after the user accepted their new key. */
+  async retrySender(senderId: string): Promise<void> {
+    const batch = [...this.#failed.values()].filter((m) => m.senderId === senderId);
+    if (batch.length === 0) return;
+    const views = await Promise.all(batch.map((m) => this.#hooks.decrypt(m)));
+    if (this.#closed) return;
+    for (const [i, v] of views.entries()) this.put(v, batch[i]);
   }
 
   /** Turns the entry into a tombstone; returns the new view if the entry was held. */
   markDeleted(channelId: string, seq: number): MessageView | undefined {
     this.#retry.delete(`${channelId}|${seq}`);
+    this.#failed.delete(`${channelId}|${seq}`);
     return this.#timelines.get(channelId)?.update(seq, (v) => {
       const { text: _t, payload: _p, error: _e, retryable: _r, ...rest } = v;
       return { ...rest, status: 'deleted' };
@@ -81,6 +98,7 @@ export class ChannelViews {
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
     this.#retry.clear();
+    this.#failed.clear();
     this.#timelines.clear();
   }
 

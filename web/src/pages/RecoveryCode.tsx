@@ -118,8 +118,8 @@ export const RecoveryReminderPage: Component<{
   return (
     <AuthLayout title="Save a recovery code" tagline="Your recovery code was never confirmed.">
       <p>
-        The recovery code made for this account was shown once, and you did not confirm that you saved it.
-        It cannot be shown again. Make a new one now: the old code stops working.
+        The recovery code made for this account was shown once, and you did not confirm that you saved it. It
+        cannot be shown again. Make a new one now: the old code stops working.
       </p>
       <Show when={error()}>
         <p class="form-error" role="alert">

@@ -1,14 +1,7 @@
 import type { ChannelSummary } from '@parley/server/protocol';
 import { describe, expect, it } from 'vitest';
 import type { MessageView } from '../client';
-import {
-  buildRows,
-  channelTitle,
-  type PendingLike,
-  type Row,
-  sortChannels,
-  systemText,
-} from './chat-model';
+import { buildRows, channelTitle, type PendingLike, type Row, sortChannels, systemText } from './chat-model';
 
 const ME = '00000000-0000-4000-8000-000000000001';
 const BOB = '00000000-0000-4000-8000-000000000002';
@@ -138,8 +131,12 @@ describe('channelTitle and sortChannels', () => {
 describe('membership entries', () => {
   const names: Record<string, string> = { [ME]: 'Alice', [BOB]: 'Bob' };
   const name = (id: string | null) => (id ? (names[id] ?? '?') : '?');
-  const sys = (seq: number, event: 'create' | 'join' | 'leave' | 'remove', userId: string, actorId: string | null) =>
-    msg(seq, userId, T + seq, { status: 'system', clientMsgId: null, system: { event, userId, actorId } });
+  const sys = (
+    seq: number,
+    event: 'create' | 'join' | 'leave' | 'remove',
+    userId: string,
+    actorId: string | null,
+  ) => msg(seq, userId, T + seq, { status: 'system', clientMsgId: null, system: { event, userId, actorId } });
   // What the relay writes when Alice opens a DM with Bob or creates a group and invites him.
   const created = [sys(1, 'create', ME, ME), sys(2, 'join', ME, ME), sys(3, 'join', BOB, ME)];
   const texts = (rows: Row[], kind: ChannelSummary['kind']) =>
@@ -172,8 +169,8 @@ describe('membership entries', () => {
   });
 
   it('shows Broadcast joins as joins', () => {
-    expect(texts(buildRows([sys(7, 'join', BOB, null)], [], 'UTC', new Map(), 'broadcast'), 'broadcast')).toEqual([
-      'Bob joined',
-    ]);
+    expect(
+      texts(buildRows([sys(7, 'join', BOB, null)], [], 'UTC', new Map(), 'broadcast'), 'broadcast'),
+    ).toEqual(['Bob joined']);
   });
 });
