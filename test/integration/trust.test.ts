@@ -1,7 +1,15 @@
 // Trust on first use, safety numbers and key changes, with a relay that lies about a contact's
 // identity key (the threat model's attacker): the change is reported, never silently accepted,
 // and sending to a verified contact is blocked until re-verified.
-import { bundleToWire, generateIdentity, makeBundle, ready, toBase64 } from '@parley/crypto-core';
+import {
+  bundleToWire,
+  fromBase64,
+  generateIdentity,
+  makeBundle,
+  openShare,
+  ready,
+  toBase64,
+} from '@parley/crypto-core';
 import type { DirectoryResponse } from '@parley/server/protocol';
 import { KeyChangeBlockedError, type KeyChangeEvent } from '@parley/web/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,7 +87,8 @@ describe('contact trust', () => {
   it('reports a changed key of a verified contact and blocks sending until re-verified', async () => {
     const dm = await alice.client.openDm(bob.id);
     await alice.client.send(dm.id, 'before the change');
-    const evil = makeBundle(generateIdentity());
+    const evilKeys = generateIdentity();
+    const evil = makeBundle(evilKeys);
     forged.set(bob.id, bundleToWire(evil));
     await alice.client.contacts.refresh();
 
@@ -107,7 +116,28 @@ describe('contact trust', () => {
     await expect(alice.client.send(dm.id, 'after re-verifying')).resolves.toMatchObject({ channelId: dm.id });
     // Nothing of the blocked attempts reached the relay.
     await bob.client.loadNewer(dm.id);
-    expect(texts(bob.client, dm.id)).toEqual(['before the change', 'after re-verifying']);
+    expect(texts(bob.client, dm.id)).toEqual(['before the change']);
+    // Accepting the new key rotated Alice's sender key and sealed it to the key she accepted:
+    // whoever holds the forged key can read what she sends now, the real Bob cannot.
+    const after = must(
+      bob.client.timeline(dm.id).find((m) => m.senderId === alice.id && m.status !== 'ok'),
+      "Alice's message after re-verifying, as Bob sees it",
+    );
+    expect(after.status).toBe('undecryptable');
+    const shares = await bob.client.api.shares(dm.id, { senderId: alice.id });
+    const newest = must([...shares].sort((x, y) => y.keyId - x.keyId)[0], 'the newest share for Bob');
+    expect(newest.keyId).toBeGreaterThan(1);
+    const opened = openShare({
+      channelId: dm.id,
+      senderId: alice.id,
+      keyId: newest.keyId,
+      recipientId: bob.id,
+      sealed: fromBase64(newest.sealed),
+      senderIdentityPk: alice.client.session.identity.signPk,
+      recipientEncPk: evil.encKey,
+      recipientEncSk: evilKeys.boxSk,
+    });
+    expect(opened).toHaveLength(32);
     expect(changes).toHaveLength(1);
   });
 

@@ -328,6 +328,11 @@ export class ParleyClient {
       contactEvents.on('badBundle', (e) => this.events.emit('badBundle', e)),
       contactEvents.on('contacts', (e) => this.events.emit('contacts', e)),
       contactEvents.on('keyInForce', (e) => {
+        // The contact's new key is accepted: my keys in our channels were sealed to the old one,
+        // so rotate them (the contact could not read what I send next otherwise).
+        for (const c of this.channels.list()) {
+          if (c.members.some((m) => m.userId === e.userId)) this.senderKeys.invalidate(c.id);
+        }
         this.events.emit('keyInForce', e);
         void this.#views?.retrySender(e.userId);
       }),

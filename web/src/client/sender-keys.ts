@@ -29,6 +29,9 @@ export class SenderKeys {
   readonly #received = new Map<string, Promise<Uint8Array>>();
   readonly #pendingMine = new Map<string, Promise<MyKey>>();
 
+  /** Channels whose next send must use a brand-new key (never one found among my shares). */
+  readonly #retired = new Set<string>();
+
   constructor(api: Api, session: Session, contacts: Contacts) {
     this.#api = api;
     this.#session = session;
@@ -53,7 +56,8 @@ export class SenderKeys {
     if (cached && cached.epoch === channel.memberEpoch) return Promise.resolve(cached);
     let pending = this.#pendingMine.get(channel.id);
     if (!pending) {
-      pending = this.#resolveCurrent(channel, cached === undefined).finally(() =>
+      const lookUp = cached === undefined && !this.#retired.has(channel.id);
+      pending = this.#resolveCurrent(channel, lookUp).finally(() =>
         this.#pendingMine.delete(channel.id),
       );
       this.#pendingMine.set(channel.id, pending);
@@ -99,6 +103,7 @@ export class SenderKeys {
       channel.members.map((m) => m.userId),
     );
     this.#mine.set(channel.id, next);
+    this.#retired.delete(channel.id);
     this.#received.set(receivedId(channel.id, this.#me, keyId), Promise.resolve(next.key));
     return next;
   }
@@ -130,11 +135,15 @@ export class SenderKeys {
     }
   }
 
-  /** Drops my cached key (e.g. after stale_key) so the next send makes a new one. */
+  /**
+   * Retires my key (after stale_key, or when a member's identity key changed) so the next send
+   * makes and shares a new one, sealed to every member's current encryption key.
+   */
   invalidate(channelId: string): void {
     const k = this.#mine.get(channelId);
     if (k) this.noteOwnKeyId(channelId, k.keyId);
     this.#mine.delete(channelId);
+    this.#retired.add(channelId);
   }
 
   /** The sender key (channel, sender, keyId), from the share sealed to me. Cached; failures are not. */
