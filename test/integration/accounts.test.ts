@@ -204,7 +204,7 @@ describe('accounts', () => {
       const staying = await socketOf(dan.fetch.jar.header() as string);
       try {
         await tab.client.logout();
-        expect(await within(leaving.closed, 'logged-out socket closed')).toBe(CloseCode.sessionEnded);
+        expect((await within(leaving.closed, 'logged-out socket closed')).code).toBe(CloseCode.sessionEnded);
         // The other session of the same user keeps its sockets: the raw one and the client's.
         await new Promise((r) => setTimeout(r, 200));
         await stillOpen(staying);
@@ -228,7 +228,9 @@ describe('accounts', () => {
       const ownTab = await socketOf(erin.fetch.jar.header() as string);
       try {
         await erin.client.changePassword({ oldPassword: erin.password, newPassword: `${erin.password}-2` });
-        expect(await within(otherTab.closed, 'other session socket closed')).toBe(CloseCode.sessionEnded);
+        expect((await within(otherTab.closed, 'other session socket closed')).code).toBe(
+          CloseCode.sessionEnded,
+        );
         // The other browser's client learns it at once too, and stops.
         await within(ended, 'the other client reports its session ended');
         expect(other.client.socket).toBeNull();

@@ -5,6 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ready } from '@parley/crypto-core';
 import WebSocket from 'ws';
 import { silentLogger } from '../log';
 import { MAX_SEALED_SHARE_BYTES, type ServerFrame } from '../protocol';
@@ -23,6 +24,29 @@ export class TestSocket {
   readonly closed: Promise<{ code: number; reason: string }>;
   #waiters: { pred: (f: ServerFrame) => boolean; resolve: (f: ServerFrame) => void }[] = [];
   #nextId = 1;
+
+  /** Opens a socket; rejects with the HTTP status and body when the upgrade is refused. */
+  static open(url: string, headers: Record<string, string> = {}): Promise<TestSocket> {
+    const ws = new WebSocket(url, { headers });
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new TestSocket(ws)));
+      ws.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => {
+          body += c.toString();
+        });
+        res.on('end', () =>
+          reject(
+            Object.assign(new Error(`upgrade refused: ${res.statusCode}`), {
+              status: res.statusCode,
+              body,
+            }),
+          ),
+        );
+      });
+      ws.once('error', reject);
+    });
+  }
 
   constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
@@ -109,6 +133,7 @@ export function sendFrame(channelId: string, extra: Record<string, unknown> = {}
 }
 
 export async function startSocketHarness(env: Record<string, string> = {}): Promise<SocketHarness> {
+  await ready(); // register() signs bundles with crypto-core
   const dir = mkdtempSync(join(tmpdir(), 'parley-ws-'));
   const config = testConfig({
     DATA_DIR: dir,
@@ -168,25 +193,7 @@ export async function startSocketHarness(env: Record<string, string> = {}): Prom
       };
     },
     connect(user, headers = {}) {
-      const ws = new WebSocket(wsUrl, { headers: { ...(user ? { cookie: user.cookie } : {}), ...headers } });
-      return new Promise((resolve, reject) => {
-        ws.once('open', () => resolve(new TestSocket(ws)));
-        ws.once('unexpected-response', (_req, res) => {
-          let body = '';
-          res.on('data', (c: Buffer) => {
-            body += c.toString();
-          });
-          res.on('end', () =>
-            reject(
-              Object.assign(new Error(`upgrade refused: ${res.statusCode}`), {
-                status: res.statusCode,
-                body,
-              }),
-            ),
-          );
-        });
-        ws.once('error', reject);
-      });
+      return TestSocket.open(wsUrl, { ...(user ? { cookie: user.cookie } : {}), ...headers });
     },
     async share(channelId, senderId, keyId = 1) {
       const members = await relay.store.getMembers(channelId);

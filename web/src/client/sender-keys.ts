@@ -57,9 +57,7 @@ export class SenderKeys {
     let pending = this.#pendingMine.get(channel.id);
     if (!pending) {
       const lookUp = cached === undefined && !this.#retired.has(channel.id);
-      pending = this.#resolveCurrent(channel, lookUp).finally(() =>
-        this.#pendingMine.delete(channel.id),
-      );
+      pending = this.#resolveCurrent(channel, lookUp).finally(() => this.#pendingMine.delete(channel.id));
       this.#pendingMine.set(channel.id, pending);
     }
     return pending;

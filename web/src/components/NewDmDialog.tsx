@@ -3,6 +3,7 @@ import { type Component, createEffect, createMemo, createSignal, For, on, Show }
 import { useChat } from '../stores/chat';
 import { Avatar } from './Avatar';
 import { Dialog } from './Dialog';
+import { TextField } from './TextField';
 
 interface NewDmDialogProps {
   open: boolean;
@@ -47,18 +48,15 @@ export const NewDmDialog: Component<NewDmDialogProps> = (props) => {
 
   return (
     <Dialog open={props.open} title="New direct message" onClose={props.onClose}>
-      <div class="field">
-        <label for="dm-search">Find a person</label>
-        <input
-          id="dm-search"
-          class="input"
-          type="search"
-          autocomplete="off"
-          placeholder="Name or username"
-          value={query()}
-          onInput={(e) => setQuery(e.currentTarget.value)}
-        />
-      </div>
+      <TextField
+        id="dm-search"
+        label="Find a person"
+        type="search"
+        autocomplete="off"
+        placeholder="Name or username"
+        value={query()}
+        onValue={setQuery}
+      />
       <ul class="picker-list" aria-label="People">
         <For
           each={people()}

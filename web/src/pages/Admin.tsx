@@ -2,6 +2,7 @@
 // a plain statement that admins cannot read messages.
 import { type Component, createSignal, For, onMount, Show } from 'solid-js';
 import { ConfirmDialog } from '../components/Dialog';
+import { FormStatus } from '../components/FormStatus';
 import { Icon } from '../components/Icon';
 import { Topbar } from '../components/Topbar';
 import { formatBytes, formatDateTime, formatDuration, viewerTimeZone } from '../lib/format';
@@ -51,11 +52,7 @@ export const AdminPage: Component = () => {
               many messages they sent, and manage access.
             </p>
           </div>
-          <Show when={admin.state.error}>
-            <p class="form-error" role="alert">
-              {admin.state.error}
-            </p>
-          </Show>
+          <FormStatus error={admin.state.error} />
           <section class="section" aria-labelledby="stats-head">
             <div class="row">
               <h2 id="stats-head">Server statistics</h2>

@@ -4,8 +4,10 @@ import { DisplayName, Email } from '@parley/server/protocol';
 import { type Component, createMemo, createSignal, Show } from 'solid-js';
 import { Avatar } from '../components/Avatar';
 import { Dialog } from '../components/Dialog';
-import { PasswordMeter } from '../components/PasswordMeter';
+import { FormStatus } from '../components/FormStatus';
+import { NewPasswordField } from '../components/PasswordField';
 import { PhaseProgress } from '../components/PhaseProgress';
+import { TextField } from '../components/TextField';
 import { Topbar } from '../components/Topbar';
 import { type AvatarMime, avatarProblem, sniffImageType } from '../lib/avatar-file';
 import { formatBytes } from '../lib/format';
@@ -16,15 +18,37 @@ import { useChat } from '../stores/chat';
 import { type AuthPhase, useSession } from '../stores/session';
 import { RecoveryCodeView } from './RecoveryCode';
 
-const ProfileForm: Component = () => {
+/**
+ * Runs a change to the signed-in user with `busy` set: on success the chat shows the updated user
+ * too and `then` runs; a failure is shown through `setError`. Call while setting up a component.
+ */
+function useMeChange(setBusy: (busy: boolean) => void, setError: (error: string) => void) {
   const session = useSession();
   const chat = useChat();
+  return async (change: () => Promise<void>, then: () => void): Promise<void> => {
+    setBusy(true);
+    try {
+      await change();
+      const next = session.state.me;
+      if (next) chat.setMe(next);
+      then();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+}
+
+const ProfileForm: Component = () => {
+  const session = useSession();
   const me = () => session.state.me;
   const [name, setName] = createSignal(me()?.displayName ?? '');
   const [email, setEmail] = createSignal(me()?.email ?? '');
   const [error, setError] = createSignal<string | null>(null);
   const [saved, setSaved] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
+  const changeMe = useMeChange(setBusy, setError);
 
   const nameProblem = () => (DisplayName.safeParse(name()).success ? null : 'Enter 1–64 characters.');
   const emailProblem = () =>
@@ -38,65 +62,39 @@ const ProfileForm: Component = () => {
       setError('Please fix the highlighted fields.');
       return;
     }
-    setBusy(true);
-    try {
-      await session.updateProfile({ displayName: name().trim(), email: email().trim() || null });
-      const next = session.state.me;
-      if (next) chat.setMe(next);
-      setSaved(true);
-      announce('Profile saved.');
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    await changeMe(
+      () => session.updateProfile({ displayName: name().trim(), email: email().trim() || null }),
+      () => {
+        setSaved(true);
+        announce('Profile saved.');
+      },
+    );
   };
 
   return (
     <section class="section" aria-labelledby="profile-head">
       <h2 id="profile-head">Profile</h2>
       <form onSubmit={submit} novalidate>
-        <Show when={error()}>
-          <p class="form-error" role="alert">
-            {error()}
-          </p>
-        </Show>
-        <Show when={saved()}>
-          <p class="form-ok" role="status">
-            Saved.
-          </p>
-        </Show>
-        <div class="field">
-          <label for="profile-name">Display name</label>
-          <input
-            id="profile-name"
-            class="input"
-            maxlength={64}
-            aria-invalid={nameProblem() ? 'true' : 'false'}
-            aria-describedby="profile-name-hint"
-            value={name()}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-          <p id="profile-name-hint" class={nameProblem() ? 'field-error' : 'hint'}>
-            {nameProblem() ?? `Your username is @${me()?.username ?? ''}; it cannot be changed.`}
-          </p>
-        </div>
-        <div class="field">
-          <label for="profile-email">Email (optional)</label>
-          <input
-            id="profile-email"
-            class="input"
-            type="email"
-            autocomplete="email"
-            aria-invalid={emailProblem() ? 'true' : 'false'}
-            aria-describedby="profile-email-hint"
-            value={email()}
-            onInput={(e) => setEmail(e.currentTarget.value)}
-          />
-          <p id="profile-email-hint" class={emailProblem() ? 'field-error' : 'hint'}>
-            {emailProblem() ?? 'Visible to administrators only.'}
-          </p>
-        </div>
+        <FormStatus error={error()} ok={saved() ? 'Saved.' : null} />
+        <TextField
+          id="profile-name"
+          label="Display name"
+          maxlength={64}
+          hint={`Your username is @${me()?.username ?? ''}; it cannot be changed.`}
+          problem={nameProblem()}
+          value={name()}
+          onValue={setName}
+        />
+        <TextField
+          id="profile-email"
+          label="Email (optional)"
+          type="email"
+          autocomplete="email"
+          hint="Visible to administrators only."
+          problem={emailProblem()}
+          value={email()}
+          onValue={setEmail}
+        />
         <button type="submit" class="btn btn-primary" disabled={busy()}>
           Save profile
         </button>
@@ -107,12 +105,12 @@ const ProfileForm: Component = () => {
 
 const AvatarForm: Component = () => {
   const session = useSession();
-  const chat = useChat();
   let canvas!: HTMLCanvasElement;
   let input!: HTMLInputElement;
   const [file, setFile] = createSignal<{ bytes: Uint8Array; type: AvatarMime; name: string } | null>(null);
   const [error, setError] = createSignal<string | null>(null);
   const [busy, setBusy] = createSignal(false);
+  const changeMe = useMeChange(setBusy, setError);
   const me = () => session.state.me;
 
   const choose = async (f: File | undefined) => {
@@ -151,35 +149,22 @@ const AvatarForm: Component = () => {
   const upload = async () => {
     const f = file();
     if (!f) return;
-    setBusy(true);
     setError(null);
-    try {
-      await session.uploadAvatar(f.bytes, f.type);
-      const next = session.state.me;
-      if (next) chat.setMe(next);
-      setFile(null);
-      input.value = '';
-      notify('ok', 'Avatar updated.');
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    await changeMe(
+      () => session.uploadAvatar(f.bytes, f.type),
+      () => {
+        setFile(null);
+        input.value = '';
+        notify('ok', 'Avatar updated.');
+      },
+    );
   };
 
-  const remove = async () => {
-    setBusy(true);
-    try {
-      await session.removeAvatar();
-      const next = session.state.me;
-      if (next) chat.setMe(next);
-      notify('ok', 'Avatar removed.');
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const remove = () =>
+    changeMe(
+      () => session.removeAvatar(),
+      () => notify('ok', 'Avatar removed.'),
+    );
 
   return (
     <section class="section" aria-labelledby="avatar-head">
@@ -282,16 +267,7 @@ const PasswordForm: Component = () => {
         Your keys are re-wrapped under the new password in this browser; other sessions are logged out.
       </p>
       <form onSubmit={submit} novalidate>
-        <Show when={error()}>
-          <p class="form-error" role="alert">
-            {error()}
-          </p>
-        </Show>
-        <Show when={done()}>
-          <p class="form-ok" role="status">
-            Password changed.
-          </p>
-        </Show>
+        <FormStatus error={error()} ok={done() ? 'Password changed.' : null} />
         <input
           type="text"
           name="username"
@@ -300,43 +276,30 @@ const PasswordForm: Component = () => {
           hidden
           readOnly
         />
-        <div class="field">
-          <label for="pw-old">Current password</label>
-          <input
-            id="pw-old"
-            class="input"
-            type="password"
-            autocomplete="current-password"
-            value={oldPw()}
-            onInput={(e) => setOldPw(e.currentTarget.value)}
-          />
-        </div>
-        <div class="field">
-          <label for="pw-new">New password</label>
-          <input
-            id="pw-new"
-            class="input"
-            type="password"
-            autocomplete="new-password"
-            aria-describedby="pw-strength"
-            value={newPw()}
-            onInput={(e) => setNewPw(e.currentTarget.value)}
-          />
-          <Show when={newPw().length > 0}>
-            <PasswordMeter id="pw-strength" strength={strength()} />
-          </Show>
-        </div>
-        <div class="field">
-          <label for="pw-confirm">Repeat new password</label>
-          <input
-            id="pw-confirm"
-            class="input"
-            type="password"
-            autocomplete="new-password"
-            value={confirm()}
-            onInput={(e) => setConfirm(e.currentTarget.value)}
-          />
-        </div>
+        <TextField
+          id="pw-old"
+          label="Current password"
+          type="password"
+          autocomplete="current-password"
+          value={oldPw()}
+          onValue={setOldPw}
+        />
+        <NewPasswordField
+          id="pw-new"
+          label="New password"
+          meterId="pw-strength"
+          strength={strength()}
+          value={newPw()}
+          onValue={setNewPw}
+        />
+        <TextField
+          id="pw-confirm"
+          label="Repeat new password"
+          type="password"
+          autocomplete="new-password"
+          value={confirm()}
+          onValue={setConfirm}
+        />
         <PhaseProgress phase={phase()} />
         <button type="submit" class="btn btn-primary" disabled={phase() !== null || !oldPw() || !newPw()}>
           Change password

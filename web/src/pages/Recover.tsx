@@ -1,8 +1,10 @@
 // Lost password: the recovery code opens the second key blob locally; a new password re-wraps the keys.
-import { type Component, createMemo, createSignal, Show } from 'solid-js';
+import { type Component, createMemo, createSignal } from 'solid-js';
+import { AccountSubmit } from '../components/AccountSubmit';
 import { AuthLayout } from '../components/AuthLayout';
-import { PasswordMeter } from '../components/PasswordMeter';
-import { PhaseProgress } from '../components/PhaseProgress';
+import { FormStatus } from '../components/FormStatus';
+import { NewPasswordField } from '../components/PasswordField';
+import { TextField } from '../components/TextField';
 import { passwordStrength } from '../lib/password';
 import { errorText } from '../stores/announcer';
 import { routeHref } from '../stores/router';
@@ -33,22 +35,15 @@ export const RecoverPage: Component = () => {
   return (
     <AuthLayout title="Recover your account" tagline="Use the recovery code you saved when you registered.">
       <form onSubmit={submit} novalidate>
-        <Show when={error()}>
-          <p class="form-error" role="alert">
-            {error()}
-          </p>
-        </Show>
-        <div class="field">
-          <label for="rec-username">Username</label>
-          <input
-            id="rec-username"
-            class="input"
-            autocomplete="username"
-            autocapitalize="none"
-            value={username()}
-            onInput={(e) => setUsername(e.currentTarget.value)}
-          />
-        </div>
+        <FormStatus error={error()} />
+        <TextField
+          id="rec-username"
+          label="Username"
+          autocomplete="username"
+          autocapitalize="none"
+          value={username()}
+          onValue={setUsername}
+        />
         <div class="field">
           <label for="rec-code">Recovery code</label>
           <textarea
@@ -61,29 +56,15 @@ export const RecoverPage: Component = () => {
             onInput={(e) => setCode(e.currentTarget.value)}
           />
         </div>
-        <div class="field">
-          <label for="rec-password">New password</label>
-          <input
-            id="rec-password"
-            class="input"
-            type="password"
-            autocomplete="new-password"
-            aria-describedby="rec-strength"
-            value={password()}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-          <Show when={password().length > 0}>
-            <PasswordMeter id="rec-strength" strength={strength()} />
-          </Show>
-        </div>
-        <PhaseProgress phase={session.state.phase} />
-        <button
-          type="submit"
-          class="btn btn-primary btn-block"
-          disabled={session.state.busy || !username() || !code() || !password()}
-        >
-          Recover and log in
-        </button>
+        <NewPasswordField
+          id="rec-password"
+          label="New password"
+          meterId="rec-strength"
+          strength={strength()}
+          value={password()}
+          onValue={setPassword}
+        />
+        <AccountSubmit label="Recover and log in" incomplete={!username() || !code() || !password()} />
       </form>
       <p class="auth-switch">
         <a href={routeHref({ name: 'login' })}>Back to log in</a>

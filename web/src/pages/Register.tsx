@@ -1,10 +1,12 @@
 // Create an account: username rules checked as you type (the protocol's own schema), password
 // strength feedback, and key derivation progress. A recovery code is made and shown once after.
 import { DisplayName, Username } from '@parley/server/protocol';
-import { type Component, createMemo, createSignal, Show } from 'solid-js';
+import { type Component, createMemo, createSignal } from 'solid-js';
+import { AccountSubmit } from '../components/AccountSubmit';
 import { AuthLayout } from '../components/AuthLayout';
-import { PasswordMeter } from '../components/PasswordMeter';
-import { PhaseProgress } from '../components/PhaseProgress';
+import { FormStatus } from '../components/FormStatus';
+import { NewPasswordField } from '../components/PasswordField';
+import { TextField, UsernameField } from '../components/TextField';
 import { passwordStrength } from '../lib/password';
 import { errorText } from '../stores/announcer';
 import { routeHref } from '../stores/router';
@@ -72,90 +74,50 @@ export const RegisterPage: Component = () => {
       tagline="Your password unlocks your keys. It never leaves this browser."
     >
       <form onSubmit={submit} novalidate>
-        <Show when={error()}>
-          <p class="form-error" role="alert">
-            {error()}
-          </p>
-        </Show>
-        <div class="field">
-          <label for="reg-username">Username</label>
-          <input
-            id="reg-username"
-            class="input"
-            name="username"
-            autocomplete="username"
-            autocapitalize="none"
-            spellcheck={false}
-            required
-            maxlength={32}
-            aria-invalid={nameProblem() ? 'true' : 'false'}
-            aria-describedby="reg-username-hint"
-            value={username()}
-            onInput={(e) => setUsername(e.currentTarget.value)}
-          />
-          <p id="reg-username-hint" class={nameProblem() ? 'field-error' : 'hint'}>
-            {nameProblem() ?? '3–32 characters: a–z, 0–9, dot, underscore, hyphen. Not case-sensitive.'}
-          </p>
-        </div>
-        <div class="field">
-          <label for="reg-display">Display name (optional)</label>
-          <input
-            id="reg-display"
-            class="input"
-            name="displayName"
-            autocomplete="nickname"
-            maxlength={64}
-            aria-invalid={displayProblem() ? 'true' : 'false'}
-            aria-describedby="reg-display-hint"
-            value={displayName()}
-            onInput={(e) => setDisplayName(e.currentTarget.value)}
-          />
-          <p id="reg-display-hint" class={displayProblem() ? 'field-error' : 'hint'}>
-            {displayProblem() ?? 'What others see. Visible to the server.'}
-          </p>
-        </div>
-        <div class="field">
-          <label for="reg-password">Password</label>
-          <input
-            id="reg-password"
-            class="input"
-            type="password"
-            name="new-password"
-            autocomplete="new-password"
-            required
-            aria-invalid={touched() && !strength().acceptable ? 'true' : 'false'}
-            aria-describedby="reg-strength"
-            value={password()}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-          <Show when={password().length > 0}>
-            <PasswordMeter id="reg-strength" strength={strength()} />
-          </Show>
-        </div>
-        <div class="field">
-          <label for="reg-confirm">Repeat password</label>
-          <input
-            id="reg-confirm"
-            class="input"
-            type="password"
-            name="confirm-password"
-            autocomplete="new-password"
-            required
-            aria-invalid={mismatch() ? 'true' : 'false'}
-            aria-describedby="reg-confirm-hint"
-            value={confirm()}
-            onInput={(e) => setConfirm(e.currentTarget.value)}
-          />
-          <p id="reg-confirm-hint" class={mismatch() ? 'field-error' : 'hint'}>
-            {mismatch()
-              ? 'The passwords do not match.'
-              : 'There is no password reset without your recovery code.'}
-          </p>
-        </div>
-        <PhaseProgress phase={session.state.phase} />
-        <button type="submit" class="btn btn-primary btn-block" disabled={session.state.busy}>
-          {session.state.busy ? 'Creating your keys…' : 'Create account'}
-        </button>
+        <FormStatus error={error()} />
+        <UsernameField
+          id="reg-username"
+          maxlength={32}
+          hint="3–32 characters: a–z, 0–9, dot, underscore, hyphen. Not case-sensitive."
+          problem={nameProblem()}
+          value={username()}
+          onValue={setUsername}
+        />
+        <TextField
+          id="reg-display"
+          label="Display name (optional)"
+          name="displayName"
+          autocomplete="nickname"
+          maxlength={64}
+          hint="What others see. Visible to the server."
+          problem={displayProblem()}
+          value={displayName()}
+          onValue={setDisplayName}
+        />
+        <NewPasswordField
+          id="reg-password"
+          label="Password"
+          name="new-password"
+          required
+          aria-invalid={touched() && !strength().acceptable ? 'true' : 'false'}
+          meterId="reg-strength"
+          strength={strength()}
+          value={password()}
+          onValue={setPassword}
+        />
+        <TextField
+          id="reg-confirm"
+          label="Repeat password"
+          type="password"
+          name="confirm-password"
+          autocomplete="new-password"
+          required
+          hint="There is no password reset without your recovery code."
+          problem={mismatch() ? 'The passwords do not match.' : null}
+          value={confirm()}
+          onValue={setConfirm}
+        />
+        <AccountSubmit label="Create account" busyLabel="Creating your keys…" />
       </form>
       <p class="auth-switch">
         Already have an account? <a href={routeHref({ name: 'login' })}>Log in</a>

@@ -169,6 +169,21 @@ export function SessionProvider(props: { children: JSX.Element }): JSX.Element {
     }
   };
 
+  /** Forgets the account on this page (its keys are wiped by the caller) and shows the login page. */
+  const signedOut = (endedReason: string | null) => {
+    clearToasts();
+    setState({
+      status: 'signed-out',
+      me: null,
+      phase: null,
+      busy: false,
+      recoveryCode: null,
+      recoveryUnconfirmed: false,
+      endedReason,
+    });
+    navigate({ name: 'login' }, { replace: true });
+  };
+
   const actions: SessionActions = {
     state,
     client: () => client,
@@ -243,17 +258,7 @@ export function SessionProvider(props: { children: JSX.Element }): JSX.Element {
       }
       await wipeVault().catch(() => {});
       unlisten();
-      clearToasts();
-      setState({
-        status: 'signed-out',
-        me: null,
-        phase: null,
-        busy: false,
-        recoveryCode: null,
-        recoveryUnconfirmed: false,
-        endedReason: null,
-      });
-      navigate({ name: 'login' }, { replace: true });
+      signedOut(null);
     },
 
     async changePassword(oldPassword, newPassword, onPhase) {
@@ -290,17 +295,7 @@ export function SessionProvider(props: { children: JSX.Element }): JSX.Element {
       client.lock();
       unlisten();
       void wipeVault().catch(() => {});
-      clearToasts();
-      setState({
-        status: 'signed-out',
-        me: null,
-        phase: null,
-        busy: false,
-        recoveryCode: null,
-        recoveryUnconfirmed: false,
-        endedReason: accountClosed ? ACCOUNT_CLOSED_TEXT : reason,
-      });
-      navigate({ name: 'login' }, { replace: true });
+      signedOut(accountClosed ? ACCOUNT_CLOSED_TEXT : reason);
     },
   };
 
