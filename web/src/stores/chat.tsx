@@ -134,9 +134,23 @@ export function ChatProvider(props: {
     setState('users', reconcile(users));
   };
 
+  /** Members the directory leaves out (disabled accounts) are looked up one by one, once. */
+  const lookedUp = new Set<string>();
+  const learnMembers = (c: ChannelSummary) => {
+    for (const { userId } of c.members) {
+      if (state.users[userId] || lookedUp.has(userId)) continue;
+      lookedUp.add(userId);
+      client.contacts
+        .get(userId)
+        .then(() => setUsers(client.contacts.list()))
+        .catch(() => {}); // a deleted account stays "Unknown user"
+    }
+  };
+
   const putChannel = (c: ChannelSummary) => {
     const isNew = !state.channels[c.id];
     setState('channels', c.id, reconcile(c));
+    learnMembers(c);
     if (isNew) {
       setState('unread', c.id, c.unread);
       highWater.set(c.id, Math.max(highWater.get(c.id) ?? 0, c.lastSeq));
