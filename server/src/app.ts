@@ -26,6 +26,7 @@ export function resolveDeps(deps: AppDeps): ResolvedDeps {
     now,
     limiters: deps.limiters ?? {
       auth: new MemoryRateLimiter(deps.config.login.maxAttempts, deps.config.login.windowMs, now),
+      register: new MemoryRateLimiter(deps.config.login.registerMaxPerIp, deps.config.login.windowMs, now),
     },
     connectedSockets: deps.connectedSockets ?? (() => 0),
     appendMessage:

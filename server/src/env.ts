@@ -71,6 +71,8 @@ export const EnvSchema = z.object({
   SESSION_TTL: int(60).default(30 * 24 * 3600),
   /** Failed logins allowed per account and per IP within LOGIN_WINDOW_MS. */
   LOGIN_MAX_ATTEMPTS: int(1).default(10),
+  /** Accounts one IP may register per LOGIN_WINDOW_MS, across relays with Redis. */
+  REGISTER_MAX_PER_IP: int(1).default(20),
   /** Window of the login throttle in milliseconds. */
   LOGIN_WINDOW_MS: int(1000, MAX_TIMER_MS).default(15 * 60 * 1000),
   /** Maximum JSON body in bytes (every route except shares and avatars). */
@@ -126,7 +128,7 @@ export interface Config {
   trustProxy: boolean;
   serverSecret: string | null;
   sessionTtlSeconds: number;
-  login: { maxAttempts: number; windowMs: number };
+  login: { maxAttempts: number; windowMs: number; registerMaxPerIp: number };
   limits: {
     bodyMaxBytes: number;
     sharesMaxBytes: number;
@@ -146,6 +148,7 @@ export interface Config {
     heartbeatMs: number;
     sendRate: { ratePerSec: number; burst: number };
     attempts: { max: number; windowMs: number };
+    registrations: { max: number; windowMs: number };
     batch: { maxBatch: number; maxDelayMs: number };
     presenceBeatMs: number;
   };
@@ -183,7 +186,11 @@ export function parseEnv(env: Record<string, string | undefined> = process.env):
     trustProxy: e.TRUST_PROXY,
     serverSecret: e.SERVER_SECRET ?? null,
     sessionTtlSeconds: e.SESSION_TTL,
-    login: { maxAttempts: e.LOGIN_MAX_ATTEMPTS, windowMs: e.LOGIN_WINDOW_MS },
+    login: {
+      maxAttempts: e.LOGIN_MAX_ATTEMPTS,
+      windowMs: e.LOGIN_WINDOW_MS,
+      registerMaxPerIp: e.REGISTER_MAX_PER_IP,
+    },
     limits: {
       bodyMaxBytes: e.BODY_MAX_BYTES,
       sharesMaxBytes: e.SHARES_MAX_BYTES,
@@ -203,6 +210,7 @@ export function parseEnv(env: Record<string, string | undefined> = process.env):
       heartbeatMs: e.HEARTBEAT_MS,
       sendRate: { ratePerSec: e.SEND_RATE_PER_SEC, burst: e.SEND_BURST },
       attempts: { max: e.LOGIN_MAX_ATTEMPTS, windowMs: e.LOGIN_WINDOW_MS },
+      registrations: { max: e.REGISTER_MAX_PER_IP, windowMs: e.LOGIN_WINDOW_MS },
       batch: { maxBatch: e.WRITE_BATCH_MAX, maxDelayMs: e.WRITE_BATCH_DELAY_MS },
       presenceBeatMs: e.PRESENCE_BEAT_MS,
     },

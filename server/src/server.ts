@@ -87,7 +87,10 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       events,
       logger,
       serverSecret,
-      limiters: overrides.limiters ?? { auth: realtime.attemptLimiter },
+      limiters: overrides.limiters ?? {
+        auth: realtime.attemptLimiter,
+        register: realtime.registrationLimiter,
+      },
       connectedSockets: () => attachments.reduce((n, a) => n + (a.connectedSockets?.() ?? 0), 0),
       appendMessage: async (message, now) => {
         const viaAttachment = batcher();

@@ -9,6 +9,8 @@ import type { RateLimiter } from './rate-limit';
 export interface RateLimiters {
   /** Login, recovery and password-change attempts, keyed per account and per IP. */
   auth: RateLimiter;
+  /** Registrations, keyed per IP. */
+  register: RateLimiter;
 }
 
 export interface AppDeps {

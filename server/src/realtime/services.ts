@@ -25,6 +25,8 @@ export interface RealtimeConfig {
   sendRate: RateLimit;
   /** Login, recovery and registration attempts per window (see LOGIN_MAX_ATTEMPTS). */
   attempts: { max: number; windowMs: number };
+  /** Registrations per IP per window (see REGISTER_MAX_PER_IP). */
+  registrations: { max: number; windowMs: number };
   batch: BatcherOptions;
   presenceBeatMs: number;
 }
@@ -36,6 +38,7 @@ export interface RealtimeServices {
   readonly sendLimiter: RateLimiter;
   /** Attempt counters for the HTTP auth routes, shared by every relay with Redis. */
   readonly attemptLimiter: AttemptLimiter;
+  readonly registrationLimiter: AttemptLimiter;
   readonly batcher: WriteBatcher;
   /** Commits queued sends, forgets this relay's presence, and closes the bus and Redis. */
   close(): Promise<void>;
@@ -62,6 +65,7 @@ export async function createRealtimeServices(
       presence,
       sendLimiter: new LocalRateLimiter(config.sendRate),
       attemptLimiter: new MemoryRateLimiter(config.attempts.max, config.attempts.windowMs),
+      registrationLimiter: new MemoryRateLimiter(config.registrations.max, config.registrations.windowMs),
       batcher,
       async close() {
         await batcher.close();
@@ -103,6 +107,13 @@ export async function createRealtimeServices(
       prefix,
       config.attempts.max,
       config.attempts.windowMs,
+      logger,
+    ),
+    registrationLimiter: new RedisWindowLimiter(
+      cmd,
+      prefix,
+      config.registrations.max,
+      config.registrations.windowMs,
       logger,
     ),
     batcher,

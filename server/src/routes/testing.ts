@@ -21,7 +21,14 @@ export const rand = (n: number): string => b64(randomBytes(n));
 export const TEST_KDF: KdfParams = { alg: 'argon2id13', opslimit: 2, memlimit: 64 * 1024 * 1024 };
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  return parseEnv({ LOG_LEVEL: 'silent', SCRYPT_LOG_N: '10', DATA_DIR: tmpdir(), ...env });
+  // Every test user registers from one address: lift the per-IP registration cap (tested on its own).
+  return parseEnv({
+    LOG_LEVEL: 'silent',
+    SCRYPT_LOG_N: '10',
+    DATA_DIR: tmpdir(),
+    REGISTER_MAX_PER_IP: '100000',
+    ...env,
+  });
 }
 
 /** A signed bundle of a fresh identity, made by crypto-core (call after `await ready()`). */

@@ -250,6 +250,33 @@ describe('POST /api/auth/login', () => {
     }
   });
 
+  it('caps registrations per IP with 429, and creates nothing past the cap', async () => {
+    const h2 = await createHarness({ env: { REGISTER_MAX_PER_IP: '2', TRUST_PROXY: 'true' } });
+    const from = (ip: string, username: string) =>
+      h2.request('POST', '/api/auth/register', {
+        headers: { 'x-forwarded-for': ip },
+        body: {
+          username,
+          salt: rand(16),
+          kdf: TEST_KDF,
+          authKey: rand(32),
+          bundle: makeBundle(),
+          keyBlob: rand(136),
+        },
+      });
+    try {
+      expect((await from('198.51.100.7', 'one')).status).toBe(201);
+      expect((await from('198.51.100.7', 'two')).status).toBe(201);
+      const third = await from('198.51.100.7', 'three');
+      expect(third.status).toBe(429);
+      expect((await errorOf(third)).code).toBe('rate_limited');
+      expect(await h2.store.getUserByUsername('three')).toBeNull();
+      expect((await from('198.51.100.8', 'three')).status).toBe(201);
+    } finally {
+      await h2.close();
+    }
+  });
+
   it('forgets an account’s failures after a successful login', async () => {
     const h2 = await createHarness({ env: { LOGIN_MAX_ATTEMPTS: '3', TRUST_PROXY: 'true' } });
     let n = 0;

@@ -8,6 +8,7 @@ import { clearSessionCookie, resolveSession, sessionTokenFrom, startSession } fr
 import { hashSessionToken } from '../../auth/tokens';
 import { UniqueViolation, type UserRecord } from '../../db/store';
 import { ApiError, badRequest } from '../../middleware/errors';
+import { throttle } from '../../middleware/rate-limit';
 import type { AppEnv, ResolvedDeps } from '../../middleware/types';
 import { jsonBody, queryOf } from '../../middleware/validate';
 import {
@@ -45,6 +46,7 @@ export function authRoutes(deps: ResolvedDeps): Hono<AppEnv> {
 
   r.post('/register', async (c) => {
     const body = await jsonBody(c, RegisterBody);
+    await throttle(deps.limiters.register, [`register:ip:${c.get('clientIp')}`]);
     if (!(await bundleSignatureValid(body.bundle))) {
       throw badRequest('bundle: encKeySig does not verify under identityKey', {
         issues: [{ path: ['bundle', 'encKeySig'], message: 'bad signature', code: 'custom' }],
