@@ -11,6 +11,7 @@ import {
   concatBytes,
   encodeFields,
   KEY_BYTES,
+  LONE_SURROGATE,
   SALT_BYTES,
   SIGN_PUBLIC_KEY_BYTES,
   SIGN_SECRET_KEY_BYTES,
@@ -18,7 +19,7 @@ import {
   wipe,
 } from './bytes';
 import { DecryptError, FormatError, KeyError } from './errors';
-import { type IdentityKeys, identityFromSecretKeys } from './keys';
+import { checkIdentity, type IdentityKeys, identityFromSecretKeys } from './keys';
 import { randomBytes } from './random';
 import { sodium } from './sodium';
 import { KDF_CONTEXTS, TAGS } from './tags';
@@ -85,8 +86,8 @@ export function deriveAccountKeys(password: string, salt: Uint8Array, params: Kd
     );
   }
   if (typeof password !== 'string' || password.length === 0) throw new KeyError(`${fn}: empty password`);
+  if (LONE_SURROGATE.test(password)) throw new FormatError(`${fn}: password contains a lone surrogate`);
   const s = sodium();
-  if (/\p{Cs}/u.test(password)) throw new FormatError(`${fn}: password contains a lone surrogate`);
   const pw = utf8(password.normalize('NFKC'));
   const master = s.crypto_pwhash(
     KEY_BYTES,
@@ -119,9 +120,7 @@ export function wrapKeys(wrapKey: Uint8Array, identity: IdentityKeys, opts: Wrap
 
 function wrap(fn: string, wrapKey: Uint8Array, identity: IdentityKeys, opts: WrapOptions): Uint8Array {
   checkBytes(fn, 'wrapKey', wrapKey, KEY_BYTES);
-  checkBytes(fn, 'signPk', identity.signPk, SIGN_PUBLIC_KEY_BYTES);
-  checkBytes(fn, 'signSk', identity.signSk, SIGN_SECRET_KEY_BYTES);
-  checkBytes(fn, 'boxSk', identity.boxSk, BOX_SECRET_KEY_BYTES);
+  checkIdentity(fn, identity);
   const secrets = concatBytes(identity.signSk, identity.boxSk);
   try {
     return aeadSeal(fn, wrapKey, secrets, keyBlobAd(identity.signPk), opts.dangerousTestOnlyNonce);

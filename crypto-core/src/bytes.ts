@@ -31,12 +31,12 @@ export function u32be(n: number): Uint8Array {
   return out;
 }
 
-export function isU32(n: unknown): n is number {
+function isU32(n: unknown): n is number {
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= U32_MAX;
 }
 
 // In unicode mode a surrogate pair is one code point, so \p{Cs} matches lone surrogates only.
-const LONE_SURROGATE = /\p{Cs}/u;
+export const LONE_SURROGATE = /\p{Cs}/u;
 
 /** UTF-8 bytes of a string. Throws FormatError on lone surrogates (which would encode ambiguously). */
 export function utf8(s: string): Uint8Array {

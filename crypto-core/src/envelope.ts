@@ -18,6 +18,7 @@ import {
   SIGN_PUBLIC_KEY_BYTES,
   SIGN_SECRET_KEY_BYTES,
   SIGNATURE_BYTES,
+  toHex,
   u32be,
   utf8,
   wipe,
@@ -75,7 +76,7 @@ export function newClientMsgId(): string {
   const b = randomBytes(16);
   b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
   b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
-  const h = sodium().to_hex(b);
+  const h = toHex(b);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 

@@ -77,6 +77,13 @@ export function identityFromSecretKeys(signSk: Uint8Array, boxSk: Uint8Array): I
   };
 }
 
+/** Checks the keys that wrapping or sealing under an identity uses: signPk, signSk, boxSk (internal). */
+export function checkIdentity(fn: string, identity: IdentityKeys): void {
+  checkBytes(fn, 'signPk', identity.signPk, SIGN_PUBLIC_KEY_BYTES);
+  checkBytes(fn, 'signSk', identity.signSk, SIGN_SECRET_KEY_BYTES);
+  checkBytes(fn, 'boxSk', identity.boxSk, BOX_SECRET_KEY_BYTES);
+}
+
 function encKeyMessage(identityKey: Uint8Array, encKey: Uint8Array): Uint8Array {
   return encodeFields(TAGS.encKey, identityKey, encKey);
 }

@@ -6,22 +6,19 @@
 import { z } from 'zod';
 import { AEAD_OVERHEAD_BYTES, aeadOpen, aeadSeal } from './aead';
 import {
-  BOX_SECRET_KEY_BYTES,
   base64UrlOf,
-  checkBytes,
   concatBytes,
   encodeFields,
   fromUtf8,
   KEY_BYTES,
   MAX_ID_BYTES,
   SIGN_PUBLIC_KEY_BYTES,
-  SIGN_SECRET_KEY_BYTES,
   SIGNATURE_BYTES,
   utf8,
   wipe,
 } from './bytes';
 import { DecryptError, FormatError, SignatureError } from './errors';
-import type { IdentityKeys } from './keys';
+import { checkIdentity, type IdentityKeys } from './keys';
 import { sodium } from './sodium';
 import { KDF_CONTEXTS, TAGS } from './tags';
 
@@ -57,12 +54,6 @@ export function pinsKey(boxSk: Uint8Array): Uint8Array {
   const key = s.crypto_kdf_derive_from_key(KEY_BYTES, 1, KDF_CONTEXTS.pins, root);
   wipe(input, root);
   return key;
-}
-
-function checkIdentity(fn: string, identity: IdentityKeys): void {
-  checkBytes(fn, 'signPk', identity.signPk, SIGN_PUBLIC_KEY_BYTES);
-  checkBytes(fn, 'signSk', identity.signSk, SIGN_SECRET_KEY_BYTES);
-  checkBytes(fn, 'boxSk', identity.boxSk, BOX_SECRET_KEY_BYTES);
 }
 
 /**

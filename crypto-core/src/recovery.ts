@@ -15,7 +15,7 @@
 //   password blob, so one `unwrapKeys` opens both.
 
 import type { AccountKeys } from './account';
-import { checkBytes, concatBytes, constantTimeEqual, KEY_BYTES } from './bytes';
+import { checkBytes, concatBytes, constantTimeEqual, KEY_BYTES, wipe } from './bytes';
 import { FormatError } from './errors';
 import { randomBytes } from './random';
 import { sodium } from './sodium';
@@ -54,7 +54,7 @@ export function formatRecoveryCode(key: Uint8Array): string {
       out += ALPHABET[(acc >>> bits) & 31];
     }
   }
-  sodium().memzero(bytes);
+  wipe(bytes);
   const groups: string[] = [];
   for (let i = 0; i < out.length; i += GROUP) groups.push(out.slice(i, i + GROUP));
   return groups.join('-');
@@ -87,9 +87,9 @@ export function parseRecoveryCode(code: string): Uint8Array {
   }
   const key = bytes.slice(0, RECOVERY_KEY_BYTES);
   const ok = constantTimeEqual(checksum(key), bytes.subarray(RECOVERY_KEY_BYTES));
-  sodium().memzero(bytes);
+  wipe(bytes);
   if (!ok) {
-    sodium().memzero(key);
+    wipe(key);
     throw new FormatError(`${fn}: bad checksum (mistyped code?)`);
   }
   return key;

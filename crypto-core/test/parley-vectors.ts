@@ -3,6 +3,7 @@
 // compares with the committed files byte for byte. Uses the dangerousTestOnly nonce knobs, so it
 // only runs under a test runner (generate.ts sets NODE_ENV=test for itself).
 import _sodium from 'libsodium-wrappers-sumo';
+import { aeadSeal } from '../src/aead';
 import { messageAd } from '../src/envelope';
 import {
   bundleToWire,
@@ -222,14 +223,7 @@ function rawEnvelope(clientMsgId: string, payloadJson: string, signSk: Uint8Arra
   const ad = messageAd('vectors', { ...MSG, clientMsgId });
   const payload = utf8(payloadJson);
   const sig = _sodium.crypto_sign_detached(encodeFields(TAGS.msgSig, ad, payload), signSk);
-  const box = _sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
-    concatBytes(sig, payload),
-    ad,
-    null,
-    MSG.nonce,
-    MSG.senderKey,
-  );
-  return concatBytes(MSG.nonce, box);
+  return aeadSeal('vectors', MSG.senderKey, concatBytes(sig, payload), ad, MSG.nonce);
 }
 
 function envelopeVectors(): VectorFile {

@@ -2,6 +2,7 @@
 // tests call `app.request()` with no socket.
 import { Hono } from 'hono';
 import { Verifier } from './auth/verifier';
+import type { AppendResult, NewMessage, Store } from './db/store';
 import { bodyLimits } from './middleware/body-limit';
 import { csrfGuard } from './middleware/csrf';
 import { renderError, renderNotFound } from './middleware/errors';
@@ -18,9 +19,17 @@ import { userRoutes } from './routes/users';
 
 export type { AppDeps, AppEnv, ResolvedDeps } from './middleware/types';
 
-export function resolveDeps(deps: AppDeps): ResolvedDeps {
+/** Commits one send straight through the store: the REST send path when no batcher is attached. */
+export function appendDirect(store: Store): (message: NewMessage, at: number) => Promise<AppendResult> {
+  return async (message, at) => {
+    const [result] = await store.appendMessages([message], at);
+    if (!result) throw new Error('appendMessages returned no result');
+    return result;
+  };
+}
+
+function resolveDeps(deps: AppDeps): ResolvedDeps {
   const now = deps.now ?? Date.now;
-  const { store } = deps;
   return {
     ...deps,
     now,
@@ -29,13 +38,7 @@ export function resolveDeps(deps: AppDeps): ResolvedDeps {
       register: new MemoryRateLimiter(deps.config.login.registerMaxPerIp, deps.config.login.windowMs, now),
     },
     connectedSockets: deps.connectedSockets ?? (() => 0),
-    appendMessage:
-      deps.appendMessage ??
-      (async (message, at) => {
-        const [result] = await store.appendMessages([message], at);
-        if (!result) throw new Error('appendMessages returned no result');
-        return result;
-      }),
+    appendMessage: deps.appendMessage ?? appendDirect(deps.store),
     webDist: deps.webDist ?? null,
     startedAt: deps.startedAt ?? now(),
     verifier: new Verifier(deps.config.scrypt.logN),

@@ -17,13 +17,12 @@ const REDACT = [
   '*.token',
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  const options: pino.LoggerOptions = {
+export function createLogger(level: string): Logger {
+  return pino({
     level,
     base: { service: 'parley-relay' },
     redact: { paths: REDACT, censor: '[redacted]' },
-  };
-  return destination ? pino(options, destination) : pino(options);
+  });
 }
 
 /** A logger that drops everything (tests). */

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { buildApp } from './app';
+import { appendDirect, buildApp } from './app';
 import { loadServerSecret } from './auth/secret';
 import { openStore } from './db';
 import type { AppendResult, NewMessage, Store } from './db/store';
@@ -80,7 +80,8 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     await promoteConfiguredAdmins(store, config.admins, logger);
 
     const attachments: Attachment[] = [];
-    const batcher = () => attachments.find((a) => a.appendMessage)?.appendMessage;
+    // Set once the attachments are in: the first one that brings a batcher takes the REST sends.
+    let appendMessage = appendDirect(store);
     const app = buildApp({
       config,
       store,
@@ -92,13 +93,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
         register: realtime.registrationLimiter,
       },
       connectedSockets: () => attachments.reduce((n, a) => n + (a.connectedSockets?.() ?? 0), 0),
-      appendMessage: async (message, now) => {
-        const viaAttachment = batcher();
-        if (viaAttachment) return viaAttachment(message, now);
-        const [result] = await store.appendMessages([message], now);
-        if (!result) throw new Error('appendMessages returned no result');
-        return result;
-      },
+      appendMessage: (message, now) => appendMessage(message, now),
       webDist: existsSync(config.webDist) ? config.webDist : null,
     });
 
@@ -116,6 +111,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     for (const attach of [socketAttachment(realtime, config.realtime), ...(overrides.attach ?? [])]) {
       attachments.push(await attach({ server, config, store, events, logger }));
     }
+    appendMessage = attachments.find((a) => a.appendMessage)?.appendMessage ?? appendMessage;
 
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -5,6 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { INTERACTIVE_KDF_PARAMS as KDF } from '@parley/crypto-core';
 import mysql from 'mysql2/promise';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../src/db';
@@ -16,7 +17,6 @@ import {
   UniqueViolation,
   type UserRecord,
 } from '../src/db/store';
-import type { KdfParams } from '../src/protocol';
 
 const MYSQL_URL = process.env.MYSQL_URL;
 const IN_CI = process.env.CI === 'true';
@@ -87,7 +87,6 @@ describe('MySQL backend', () => {
 
 // ---- fixtures ----
 
-const KDF: KdfParams = { alg: 'argon2id13', opslimit: 2, memlimit: 64 * 1024 * 1024 };
 const b64 = (n: number) => randomBytes(n).toString('base64url');
 const bytes = (n: number) => new Uint8Array(randomBytes(n));
 
@@ -833,6 +832,16 @@ describe.each(harnesses)('$name store', (harness) => {
       await sendOk(id, alice.id, 2);
       const view = (await store.listMemberships(bob.id)).find((m) => m.channel.id === id);
       expect(view?.unread).toBe(1);
+    });
+
+    it('gives one channel as the user sees it, or null for a channel they are not in', async () => {
+      const alice = await register('alice');
+      const bob = await register('bob');
+      const id = await group(alice);
+      const all = await store.listMemberships(alice.id);
+      expect(await store.getMembership(alice.id, id)).toEqual(all.find((v) => v.channel.id === id));
+      expect(await store.getMembership(bob.id, id)).toBeNull();
+      expect(await store.getMembership(alice.id, 'nope')).toBeNull();
     });
 
     it('lists every channel of the user, broadcast included', async () => {

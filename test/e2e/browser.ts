@@ -87,6 +87,33 @@ function isNetworkNoise(text: string): boolean {
   return /Failed to load resource|WebSocket connection to .* failed|net::ERR_/i.test(text);
 }
 
+type LongTaskWindow = { __longTasks: { start: number; duration: number }[] };
+
+/** Records the main thread's long tasks on every page of the context, from its first script on. */
+export async function recordLongTasks(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const w = window as unknown as LongTaskWindow;
+    w.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+/** The longest recorded task (ms) that overlaps [from, to] in page time; 0 when there was none. */
+export function worstLongTask(page: Page, from = 0, to = Number.MAX_VALUE): Promise<number> {
+  return page.evaluate(
+    ([a, b]) =>
+      Math.max(
+        0,
+        ...(window as unknown as LongTaskWindow).__longTasks
+          .filter((t) => t.start + t.duration >= a && t.start <= b)
+          .map((t) => t.duration),
+      ),
+    [from, to] as const,
+  );
+}
+
 /** Saves a screenshot of the viewport as test-artifacts/screenshots/<name>.png. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });

@@ -6,7 +6,15 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Relay, startRelay } from '../support/relay';
 import { connected, makeUser, type TestUser, waitForText } from '../support/users';
-import { buildWebApp, chromiumAvailable, launchChromium, ProblemWatcher, screenshot } from './browser';
+import {
+  buildWebApp,
+  chromiumAvailable,
+  launchChromium,
+  ProblemWatcher,
+  recordLongTasks,
+  screenshot,
+  worstLongTask,
+} from './browser';
 
 const COUNT = 1500;
 const label = (i: number) => `seed message ${String(i).padStart(4, '0')}`;
@@ -42,13 +50,7 @@ describe.skipIf(!chromiumAvailable())('long history in Chromium', () => {
     browser = await launchChromium();
     const ctx = await browser.newContext({ viewport: { width: 1100, height: 760 } });
     await watcher.attach(ctx, 'reader');
-    await ctx.addInitScript(() => {
-      const w = window as unknown as { __longTasks: number[] };
-      w.__longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.__longTasks.push(e.duration);
-      }).observe({ type: 'longtask', buffered: true });
-    });
+    await recordLongTasks(ctx);
     page = await ctx.newPage();
   }, 300_000);
 
@@ -96,8 +98,7 @@ describe.skipIf(!chromiumAvailable())('long history in Chromium', () => {
       el.scrollTop = el.scrollHeight;
     });
     await page.getByText(label(COUNT), { exact: true }).waitFor();
-    const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
-    const worst = Math.max(0, ...longTasks);
+    const worst = await worstLongTask(page);
     console.info(
       `paged ${COUNT} messages in ${elapsed} ms; DOM rows <= ${maxRows}; worst long task ${worst} ms`,
     );

@@ -13,9 +13,11 @@ import {
   launchChromium,
   makePng,
   ProblemWatcher,
+  recordLongTasks,
   SCREENSHOT_DIR,
   screenshot,
   unlabelledControls,
+  worstLongTask,
 } from './browser';
 
 const PASSWORD_A = 'quiet harbour lantern 42';
@@ -52,14 +54,8 @@ describe.skipIf(!chromiumAvailable())('web app in Chromium', () => {
     });
     await watcher.attach(aliceCtx, 'alice');
     await watcher.attach(bobCtx, 'bob');
-    // Long tasks of the main thread, with their start, to check the key derivation does not block it.
-    await aliceCtx.addInitScript(() => {
-      const w = window as unknown as { __longTasks: { start: number; duration: number }[] };
-      w.__longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });
-      }).observe({ type: 'longtask', buffered: true });
-    });
+    // Long tasks of the main thread, to check the key derivation does not block it.
+    await recordLongTasks(aliceCtx);
     alice = await aliceCtx.newPage();
     bob = await bobCtx.newPage();
   });
@@ -177,16 +173,7 @@ describe.skipIf(!chromiumAvailable())('web app in Chromium', () => {
     const from = await alice.evaluate(() => performance.now());
     await deriving.waitFor({ state: 'detached', timeout: 30_000 });
     const to = await alice.evaluate(() => performance.now());
-    const worstTask = await alice.evaluate(
-      ([a, b]) =>
-        Math.max(
-          0,
-          ...(window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks
-            .filter((t) => t.start + t.duration >= a && t.start <= b)
-            .map((t) => t.duration),
-        ),
-      [from, to] as const,
-    );
+    const worstTask = await worstLongTask(alice, from, to);
     console.info(
       `key derivation took ~${Math.round(to - from)} ms; longest main-thread task ${worstTask} ms`,
     );

@@ -2,12 +2,13 @@
 // precise 4xx and changes nothing (nothing stored, nobody else's data touched).
 
 import { request } from 'node:http';
-import { encryptMessage, newClientMsgId, toBase64 } from '@parley/crypto-core';
+import { toBase64 } from '@parley/crypto-core';
 import { BROADCAST_CHANNEL_ID as B, ErrorBody } from '@parley/server/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { must } from '../support/assert';
 import { cookieFetch } from '../support/cookie-fetch';
 import { type Relay, startRelay } from '../support/relay';
+import { sendBody } from '../support/send-body';
 import { makeUser, type TestUser } from '../support/users';
 
 describe('bad input', () => {
@@ -53,18 +54,9 @@ describe('bad input', () => {
   }
   const dmHistory = () => history(dmId);
 
-  function ciphertextFor(who: TestUser, channelId: string, keyId = 1) {
-    const clientMsgId = newClientMsgId();
-    const ct = encryptMessage({
-      channelId,
-      senderId: who.id,
-      keyId,
-      clientMsgId,
-      senderKey: new Uint8Array(32).fill(7),
-      senderSignSk: who.client.session.identity.signSk,
-      payload: { v: 1, kind: 'text', sentAt: Date.now(), text: 'forged' },
-    });
-    return { clientMsgId, keyId, ciphertext: toBase64(ct) };
+  /** A well-formed send body from `who` under key 1, a sender key no member holds a share of. */
+  function ciphertextFor(who: TestUser, channelId: string) {
+    return sendBody(who, channelId, { keyId: 1, key: new Uint8Array(32).fill(7) }, 'forged');
   }
 
   it('refuses a send into a channel the sender is not in, as if it did not exist', async () => {
@@ -174,21 +166,8 @@ describe('bad input', () => {
   it('refuses an otherwise valid send with one unknown field, naming the field, and stores nothing', async () => {
     const dm = await alice.client.channels.get(dmId);
     const key = await alice.client.senderKeys.current(dm);
-    const valid = () => {
-      const clientMsgId = newClientMsgId();
-      const ct = encryptMessage({
-        channelId: dmId,
-        senderId: alice.id,
-        keyId: key.keyId,
-        clientMsgId,
-        senderKey: key.key,
-        senderSignSk: alice.client.session.identity.signSk,
-        payload: { v: 1, kind: 'text', sentAt: Date.now(), text: 'valid but for one field' },
-      });
-      return { clientMsgId, keyId: key.keyId, ciphertext: toBase64(ct) };
-    };
     const before = await dmHistory();
-    const body = valid();
+    const body = sendBody(alice, dmId, key, 'valid but for one field');
     const r = await call(alice, 'POST', `/api/channels/${dmId}/messages`, { ...body, replyTo: 3 });
     expect(r.status).toBe(400);
     expect(r.error?.code).toBe('bad_request');

@@ -1,28 +1,16 @@
 // A retried send (same clientMsgId) is stored once: the retry gets the original seq. The same
 // clientMsgId in another channel is a conflict, over REST and over /ws alike.
-import { encryptMessage, newClientMsgId, toBase64 } from '@parley/crypto-core';
+import { newClientMsgId } from '@parley/crypto-core';
 import { BROADCAST_CHANNEL_ID as B, ErrorBody } from '@parley/server/protocol';
 import { describe, expect, it } from 'vitest';
 import { isGapFree } from '../support/assert';
+import { sendBody } from '../support/send-body';
 import { texts } from '../support/users';
 import { RawSocket } from './realtime-support';
 import { relaySuite } from './relay-suite';
 
 describe('idempotent sends', () => {
   const t = relaySuite('idempotent', ['alice', 'bob']);
-  /** `text` from Alice to the broadcast channel, encrypted under her sender key `key` as her client would. */
-  const broadcastCiphertext = (key: { keyId: number; key: Uint8Array }, clientMsgId: string, text: string) =>
-    toBase64(
-      encryptMessage({
-        channelId: B,
-        senderId: t.alice.id,
-        keyId: key.keyId,
-        clientMsgId,
-        senderKey: key.key,
-        senderSignSk: t.alice.client.session.identity.signSk,
-        payload: { v: 1, kind: 'text', sentAt: Date.now(), text },
-      }),
-    );
 
   it('stores a send retried with the same clientMsgId once, under the original seq', async () => {
     const dm = await t.alice.client.openDm(t.bob.id);
@@ -41,11 +29,7 @@ describe('idempotent sends', () => {
   it('answers a raw retry with the original ack (200, not 201) and the original content', async () => {
     const key = await t.alice.client.senderKeys.current(await t.alice.client.channels.get(B));
     const clientMsgId = newClientMsgId();
-    const body = (text: string) => ({
-      clientMsgId,
-      keyId: key.keyId,
-      ciphertext: broadcastCiphertext(key, clientMsgId, text),
-    });
+    const body = (text: string) => sendBody(t.alice, B, key, text, clientMsgId);
     const post = (b: unknown) =>
       t.alice.fetch(`${t.relay.url}/api/channels/${B}/messages`, {
         method: 'POST',
@@ -84,8 +68,7 @@ describe('idempotent sends', () => {
     // A body valid for the broadcast channel in every other way (current key, shared with everyone).
     await t.alice.client.send(B, 'warm-up for the broadcast key');
     const key = await t.alice.client.senderKeys.current(await t.alice.client.channels.get(B));
-    const ciphertext = broadcastCiphertext(key, clientMsgId, 'second use of the id');
-    const body = { clientMsgId, keyId: key.keyId, ciphertext };
+    const body = sendBody(t.alice, B, key, 'second use of the id', clientMsgId);
     const historyOf = async (id: string) =>
       (await t.bob.client.api.history(id, { after: 0, limit: 200 })).messages;
     const [dmBefore, bBefore] = [await historyOf(dm.id), await historyOf(B)];

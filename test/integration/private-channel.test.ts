@@ -1,11 +1,11 @@
 // A private channel where the owner removes a member: the relay enforces rotation (a send under
 // the pre-removal key is refused with stale_key), the new key is never shared with the removed
 // member, and the removed member can neither fetch nor decrypt anything sent afterwards.
-import { encryptMessage, newClientMsgId, toBase64 } from '@parley/crypto-core';
 import { ApiError, type ChannelSummary } from '@parley/web/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { must } from '../support/assert';
 import { type Relay, startRelay } from '../support/relay';
+import { sendBody } from '../support/send-body';
 import { type Recorded, recording } from '../support/traffic';
 import { makeUser, type TestUser, texts } from '../support/users';
 
@@ -48,18 +48,8 @@ describe('private channel with a removed member', () => {
   it('refuses a send under a key from before the removal with stale_key', async () => {
     const oldKey = await owner.client.senderKeys.current(await owner.client.channels.get(channel.id));
     await owner.client.removeMember(channel.id, removed.id);
-    const clientMsgId = newClientMsgId();
-    const ciphertext = encryptMessage({
-      channelId: channel.id,
-      senderId: owner.id,
-      keyId: oldKey.keyId,
-      clientMsgId,
-      senderKey: oldKey.key,
-      senderSignSk: owner.client.session.identity.signSk,
-      payload: { v: 1, kind: 'text', sentAt: Date.now(), text: 'under the old key' },
-    });
     const err = await owner.client.api
-      .send(channel.id, { clientMsgId, keyId: oldKey.keyId, ciphertext: toBase64(ciphertext) })
+      .send(channel.id, sendBody(owner, channel.id, oldKey, 'under the old key'))
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ status: 409, code: 'stale_key' });

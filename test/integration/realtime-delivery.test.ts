@@ -197,13 +197,12 @@ describe.each(backends)('relay killed with SIGKILL while clients send ($name)', 
       for (let i = w; i < total; i += 8) results.push(await sendUntilAcked(ids[i] as string, `crash ${i}`));
       return results;
     });
-    const sends = workers;
     await waitFor(() => killed !== null, 'the crash');
     await killed;
     expect(acked.size).toBeLessThan(total);
     await relay.restart();
 
-    const results = (await Promise.all(sends)).flat();
+    const results = (await Promise.all(workers)).flat();
     // An ack from before the crash still names the same stored message.
     for (const [id, seq] of ackedBeforeCrash) expect(acked.get(id)).toBe(seq);
 

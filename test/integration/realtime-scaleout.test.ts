@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropDatabase, freshDatabaseUrl, mysqlUrlFromEnv } from '../support/mysql';
 import { type Relay, startRelay } from '../support/relay';
 import { connected, makeUser, type TestUser, waitFor, waitForText } from '../support/users';
-import { openRawSocket } from '../support/ws-factory';
 import { RawSocket, redisUrlFromEnv } from './realtime-support';
 
 const MYSQL_URL = mysqlUrlFromEnv();
@@ -102,8 +101,8 @@ describe.skipIf(!MYSQL_URL || !REDIS_URL)('two relays on one MySQL and one Redis
   it('closes the sockets of a user disabled on the other relay at once', async () => {
     const dave = await makeUser(two, 'dave');
     const cookie = dave.fetch.jar.header() as string;
-    const ws = await openRawSocket(two.wsUrl, { cookie, origin: two.origin });
-    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    const socket = await RawSocket.open(two.wsUrl, { cookie, origin: two.origin });
+    const closed = socket.closed.then((c) => c.code);
     // Alice registered first: she is the admin, and she acts through relay one.
     await alice.client.api.adminSetDisabled(dave.id, true);
     expect(await closed).toBe(4003);

@@ -1,5 +1,5 @@
-// Helpers shared by the realtime-*.test.ts files: Redis from the environment, and a raw protocol
-// socket (no protocol client) for frame-level checks.
+// Helpers shared by the integration tests: Redis from the environment, and a raw protocol socket
+// (no protocol client) for frame-level checks.
 
 /**
  * A raw socket that records every frame and matches answers to requests by id: the relay's own

@@ -9,17 +9,9 @@ export const SESSION_COOKIE = 'parley_session';
 export class CookieJar {
   #value: string | null = null;
 
-  get session(): string | null {
-    return this.#value;
-  }
-
   /** The Cookie header value, or null without a session. */
   header(): string | null {
     return this.#value === null ? null : `${SESSION_COOKIE}=${this.#value}`;
-  }
-
-  set(value: string | null): void {
-    this.#value = value;
   }
 
   /** Applies every Set-Cookie of a response. */

@@ -152,7 +152,6 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   return relay;
 }
 
-/** The relay's own variables from the parent environment must not leak into the child. */
 /** The test's environment minus every variable the relay reads, so a developer's shell can't leak in. */
 function stripRelayEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const own = new Set(Object.keys(EnvSchema.shape));

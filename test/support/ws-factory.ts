@@ -79,24 +79,3 @@ export function wsFactory(jar: CookieJar, options: WsFactoryOptions): WebSocketC
     }
   };
 }
-
-/** Opens a raw socket (no protocol client) and resolves once open, or rejects with the refusal status. */
-export function openRawSocket(url: string, headers: Record<string, string>): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_req, res) => {
-      reject(new UpgradeRefused(res.statusCode ?? 0));
-      res.resume();
-      ws.terminate();
-    });
-    ws.once('error', (err) => reject(err));
-  });
-}
-
-export class UpgradeRefused extends Error {
-  override readonly name = 'UpgradeRefused';
-  constructor(readonly status: number) {
-    super(`upgrade refused with HTTP ${status}`);
-  }
-}

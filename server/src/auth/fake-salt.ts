@@ -1,11 +1,7 @@
 // DESIGN §3 step 5: for an unknown username the KDF answer is a deterministic fake, an HMAC of
-// the username under the server secret, with the default INTERACTIVE params, so that asking for
-// a salt does not reveal whether the account exists.
+// the username under the server secret, served with crypto-core's INTERACTIVE_KDF_PARAMS, so
+// that asking for a salt does not reveal whether the account exists.
 import { createHmac } from 'node:crypto';
-import type { KdfParams } from '../protocol';
-
-/** libsodium's crypto_pwhash OPSLIMIT_INTERACTIVE and MEMLIMIT_INTERACTIVE for Argon2id. */
-export const INTERACTIVE_KDF: KdfParams = { alg: 'argon2id13', opslimit: 2, memlimit: 64 * 1024 * 1024 };
 
 const SALT_BYTES = 16;
 

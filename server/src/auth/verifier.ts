@@ -19,7 +19,7 @@ export class VerifierFormatError extends Error {
   }
 }
 
-export function scryptParams(logN: number): ScryptParams {
+function scryptParams(logN: number): ScryptParams {
   return { N: 2 ** logN, r: 8, p: 1 };
 }
 

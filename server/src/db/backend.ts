@@ -61,8 +61,11 @@ export interface Queries {
   /** Ordered by joinedSeq. */
   membersOf(channelId: string): Promise<MemberRow[]>;
   channelIdsOf(userId: string): Promise<string[]>;
-  /** With read marker (0 when none) and unread count of messages after max(readSeq, joinedSeq). */
-  membershipsOf(userId: string): Promise<MembershipRow[]>;
+  /**
+   * With read marker (0 when none) and unread count of messages after max(readSeq, joinedSeq).
+   * Only the membership of `channelId` when given.
+   */
+  membershipsOf(userId: string, channelId?: string): Promise<MembershipRow[]>;
   /** Moves the marker forward only. */
   raiseReadMarker(userId: string, channelId: string, seq: number): Promise<void>;
   deleteReadMarker(userId: string, channelId: string): Promise<void>;

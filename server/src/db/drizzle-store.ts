@@ -1,8 +1,8 @@
 // The Store, written once over a dialect Backend: every decision (roles, seq assignment, the send
 // checks, membership entries and epochs, idempotency) lives here; backends only run queries.
-import { type Backend, type Queries, SHARE_CHUNK } from './backend';
+import { BROADCAST_CHANNEL_ID } from '../protocol/common';
+import { type Backend, type MembershipRow, type Queries, SHARE_CHUNK } from './backend';
 import {
-  BROADCAST_ID,
   type ChannelRow,
   channelFromRow,
   checkSend,
@@ -50,6 +50,15 @@ function newChannelRow(
   createdAt: number,
 ): ChannelRow {
   return { id, kind, name, memberEpoch: 0, lastSeq: 0, createdAt };
+}
+
+function viewFromRow(row: MembershipRow): MembershipView {
+  return {
+    channel: channelFromRow(row.channel),
+    member: memberFromRow(row.member),
+    readSeq: row.readSeq,
+    unread: row.unread,
+  };
 }
 
 async function lockExisting(q: Queries, channelId: string): Promise<ChannelRow> {
@@ -119,9 +128,9 @@ export class DrizzleStore implements Store {
     const username = user.username.toLowerCase();
     try {
       return await this.#b.transaction(async (q) => {
-        await q.insertChannelIfAbsent(newChannelRow(BROADCAST_ID, 'broadcast', null, user.createdAt));
+        await q.insertChannelIfAbsent(newChannelRow(BROADCAST_CHANNEL_ID, 'broadcast', null, user.createdAt));
         // The broadcast lock also serializes registrations, so "first user" is decided once.
-        const broadcast = await lockExisting(q, BROADCAST_ID);
+        const broadcast = await lockExisting(q, BROADCAST_CHANNEL_ID);
         if ((await q.userByUsername(username)) !== undefined) throw new UniqueViolation('username');
         const first = (await q.countUsers()) === 0;
         const role: Role = first || opts.forceAdmin === true ? 'admin' : 'user';
@@ -129,7 +138,7 @@ export class DrizzleStore implements Store {
         await q.insertUser(row);
         const { entry } = await appendSystem(q, broadcast, 'join', user.id, null, user.createdAt, false);
         await q.insertMember({
-          channelId: BROADCAST_ID,
+          channelId: BROADCAST_CHANNEL_ID,
           userId: user.id,
           role: 'member',
           joinedSeq: entry.seq,
@@ -282,9 +291,9 @@ export class DrizzleStore implements Store {
 
   async ensureBroadcast(): Promise<ChannelRecord> {
     await this.#b.write((q) =>
-      q.insertChannelIfAbsent(newChannelRow(BROADCAST_ID, 'broadcast', null, Date.now())),
+      q.insertChannelIfAbsent(newChannelRow(BROADCAST_CHANNEL_ID, 'broadcast', null, Date.now())),
     );
-    const row = await this.#b.reads.channelById(BROADCAST_ID);
+    const row = await this.#b.reads.channelById(BROADCAST_CHANNEL_ID);
     if (row === undefined) throw new RecordNotFound('channel');
     return channelFromRow(row);
   }
@@ -343,13 +352,12 @@ export class DrizzleStore implements Store {
   }
 
   async listMemberships(userId: string): Promise<MembershipView[]> {
-    const rows = await this.#b.reads.membershipsOf(userId);
-    return rows.map((r) => ({
-      channel: channelFromRow(r.channel),
-      member: memberFromRow(r.member),
-      readSeq: r.readSeq,
-      unread: r.unread,
-    }));
+    return (await this.#b.reads.membershipsOf(userId)).map(viewFromRow);
+  }
+
+  async getMembership(userId: string, channelId: string): Promise<MembershipView | null> {
+    const [row] = await this.#b.reads.membershipsOf(userId, channelId);
+    return row === undefined ? null : viewFromRow(row);
   }
 
   async getMembers(channelId: string): Promise<MemberRecord[]> {

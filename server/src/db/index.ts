@@ -12,7 +12,7 @@ import type { Store } from './store';
 export type { Store } from './store';
 export { RecordNotFound, UniqueViolation } from './store';
 
-export const DEFAULT_SQLITE_PATH = './data/parley.db';
+const DEFAULT_SQLITE_PATH = './data/parley.db';
 
 /** The SQLite file a non-MySQL database URL names. */
 export function sqlitePath(databaseUrl: string): string {

@@ -43,8 +43,6 @@ export const rowsMatch: RowsMatch = [true, true, true, true, true, true, true, t
 /** The columns a user update may set. */
 export type UserPatch = Partial<Omit<UserRow, 'id' | 'createdAt'>>;
 
-export const BROADCAST_ID = 'broadcast';
-
 // ---- users ----
 
 export function userToRow(user: NewUser): UserRow {

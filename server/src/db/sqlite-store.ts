@@ -165,7 +165,7 @@ class SqliteQueries implements Queries {
       .where(eq(members.userId, userId));
     return rows.map((r) => r.id);
   }
-  async membershipsOf(userId: string): Promise<MembershipRow[]> {
+  async membershipsOf(userId: string, channelId?: string): Promise<MembershipRow[]> {
     const floor = sql`max(coalesce(${readMarkers.seq}, 0), ${members.joinedSeq})`;
     const unread = this.db
       .select({ n: count() })
@@ -192,7 +192,12 @@ class SqliteQueries implements Queries {
         readMarkers,
         and(eq(readMarkers.userId, members.userId), eq(readMarkers.channelId, members.channelId)),
       )
-      .where(eq(members.userId, userId))
+      .where(
+        and(
+          eq(members.userId, userId),
+          channelId === undefined ? undefined : eq(members.channelId, channelId),
+        ),
+      )
       .orderBy(channels.createdAt, channels.id);
     return rows.map((r) => ({ ...r, readSeq: r.readSeq ?? 0 }));
   }

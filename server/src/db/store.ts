@@ -188,6 +188,8 @@ export interface Store {
     createdAt: number;
   }): Promise<{ channel: ChannelRecord; created: boolean }>;
   listMemberships(userId: string): Promise<MembershipView[]>;
+  /** One channel as `userId` sees it, or null when they are not a member. */
+  getMembership(userId: string, channelId: string): Promise<MembershipView | null>;
   getMembers(channelId: string): Promise<MemberRecord[]>;
   getMember(channelId: string, userId: string): Promise<MemberRecord | null>;
   /**

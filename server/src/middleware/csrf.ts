@@ -4,7 +4,7 @@
 // browsers (no Origin, no Sec-Fetch-Site) are not a CSRF vector and pass. The session cookie is
 // SameSite=Lax on top of this. The same check guards the WebSocket upgrade.
 import type { MiddlewareHandler } from 'hono';
-import { ApiError } from './errors';
+import { forbidden } from './errors';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -39,12 +39,11 @@ export function csrfGuard(policy: OriginPolicy): MiddlewareHandler {
     const origin = c.req.header('origin');
     const host = c.req.header('host') ?? new URL(c.req.url).host;
     if (origin !== undefined) {
-      if (!isAllowedOrigin(origin, host, policy))
-        throw new ApiError(403, 'forbidden', 'cross-origin request refused');
+      if (!isAllowedOrigin(origin, host, policy)) throw forbidden('cross-origin request refused');
     } else {
       const site = c.req.header('sec-fetch-site');
       if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-        throw new ApiError(403, 'forbidden', 'cross-site request refused');
+        throw forbidden('cross-site request refused');
       }
     }
     return next();

@@ -65,7 +65,7 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 }
 
-export function rateLimited(retryAfterMs: number): ApiError {
+function rateLimited(retryAfterMs: number): ApiError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return new ApiError(429, 'rate_limited', `too many attempts, retry in ${seconds} s`, undefined, {
     'Retry-After': String(seconds),

@@ -3,7 +3,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { resolveSession, sessionTokenFrom } from '../auth/sessions';
 import type { Store } from '../db/store';
-import { ApiError, unauthorized } from './errors';
+import { forbidden, unauthorized } from './errors';
 import type { AppEnv } from './types';
 
 const LAST_SEEN_RESOLUTION_MS = 60_000;
@@ -23,6 +23,6 @@ export function requireSession(store: Store, now: () => number): MiddlewareHandl
 }
 
 export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.get('user').role !== 'admin') throw new ApiError(403, 'forbidden', 'admins only');
+  if (c.get('user').role !== 'admin') throw forbidden('admins only');
   return next();
 };

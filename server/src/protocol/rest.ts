@@ -23,6 +23,9 @@ export const MAX_PINS_BYTES = 256 * 1024;
 const AuthKey = bytes(32, 32);
 const Salt = bytes(16, 16);
 const KeyBlob = bytes(24 + 16 + 96, MAX_KEY_BLOB_BYTES);
+/** A message envelope (nonce, tag, signature and payload), as sent over REST and /ws. */
+export const Ciphertext = bytes(24 + 16 + 64, MAX_CIPHERTEXT_BYTES);
+const UserRole = z.enum(['user', 'admin']);
 
 // ---- accounts ----
 
@@ -49,7 +52,7 @@ export const Me = z.object({
   username: z.string(),
   displayName: z.string(),
   email: z.string().nullable(),
-  role: z.enum(['user', 'admin']),
+  role: UserRole,
   avatarVersion: z.number().int().nullable(),
   hasRecovery: z.boolean(),
   createdAt: z.number(),
@@ -170,7 +173,7 @@ export type SharesResponse = z.infer<typeof SharesResponse>;
 export const SendBody = z.strictObject({
   clientMsgId: ClientMsgId,
   keyId: KeyId,
-  ciphertext: bytes(24 + 16 + 64, MAX_CIPHERTEXT_BYTES),
+  ciphertext: Ciphertext,
 });
 export type SendBody = z.infer<typeof SendBody>;
 export const SendResponse = z.object({ seq: Seq, sentAt: z.number() });
@@ -217,7 +220,7 @@ export const AdminUser = z.object({
   username: z.string(),
   displayName: z.string(),
   email: z.string().nullable(),
-  role: z.enum(['user', 'admin']),
+  role: UserRole,
   disabled: z.boolean(),
   createdAt: z.number(),
   lastSeenAt: z.number().nullable(),

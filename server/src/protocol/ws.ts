@@ -1,8 +1,8 @@
 // WebSocket frames on /ws: JSON discriminated unions on `type`. Every client request carries an
 // `id` and is answered by exactly one `ack` or `error` frame with that id.
 import { z } from 'zod';
-import { bytes, ChannelId, ClientMsgId, ErrorCode, KeyId, Seq, UserId } from './common';
-import { ChannelSummary, MAX_CIPHERTEXT_BYTES, WireMessage } from './rest';
+import { ChannelId, ClientMsgId, ErrorCode, KeyId, Seq, UserId } from './common';
+import { ChannelSummary, Ciphertext, WireMessage } from './rest';
 
 const RequestId = z.string().min(1).max(64);
 
@@ -20,7 +20,7 @@ export const SendFrame = z.strictObject({
   channelId: ChannelId,
   clientMsgId: ClientMsgId,
   keyId: KeyId,
-  ciphertext: bytes(24 + 16 + 64, MAX_CIPHERTEXT_BYTES),
+  ciphertext: Ciphertext,
 });
 /** Fetch a page of a channel's timeline, e.g. to fill a gap. */
 export const FetchFrame = z.strictObject({

@@ -43,8 +43,6 @@ export class WriteBatcher {
   #timer: NodeJS.Timeout | null = null;
   #inFlight: Promise<void> | null = null;
   #closed = false;
-  /** Batches committed and messages in them, for stats and tests. */
-  readonly stats = { batches: 0, messages: 0, largestBatch: 0 };
 
   constructor(
     private readonly append: AppendFn,
@@ -122,9 +120,6 @@ export class WriteBatcher {
       return;
     }
     this.logger?.debug({ event: 'batch', size: batch.length }, 'batch committed');
-    this.stats.batches++;
-    this.stats.messages += batch.length;
-    this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
     for (const [i, p] of batch.entries()) p.resolve(results[i] as AppendResult);
   }
 }

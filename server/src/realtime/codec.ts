@@ -1,33 +1,16 @@
-// RelayEvent <-> JSON for Redis: the one place events leave the process. MessageRecord carries
-// ciphertext as Uint8Array, which JSON cannot hold, so bytes travel as base64url (no padding).
+// RelayEvent <-> JSON for Redis: the one place events leave the process. A MessageRecord travels as
+// the protocol's WireMessage (ciphertext as base64url, no padding), the shape clients get too.
 // Decoding validates with zod: a foreign or newer relay's malformed payload is dropped, not trusted.
 import { z } from 'zod';
-import type { MessageRecord } from '../db/store';
+import { bytes, MAX_CIPHERTEXT_BYTES, WireMessage } from '../protocol';
+import { fromB64, toWireMessage } from '../routes/views';
 import type { RelayEvent } from './events';
 
 /** Bumped when the envelope changes; relays drop envelopes of another version. */
 export const EVENT_ENVELOPE_VERSION = 1;
 
-const Base64Url = z.string().regex(/^[A-Za-z0-9_-]*$/);
-
-const WireRecord = z.object({
-  channelId: z.string(),
-  seq: z.number().int(),
-  kind: z.enum(['msg', 'system']),
-  senderId: z.string().nullable(),
-  keyId: z.number().int().nullable(),
-  clientMsgId: z.string().nullable(),
-  ciphertext: Base64Url.nullable(),
-  sentAt: z.number(),
-  deleted: z.boolean(),
-  system: z
-    .object({
-      event: z.enum(['create', 'join', 'leave', 'remove']),
-      userId: z.string(),
-      actorId: z.string().nullable(),
-    })
-    .nullable(),
-});
+/** A committed entry; its ciphertext is checked as base64url so that decoding it is safe. */
+const WireRecord = WireMessage.extend({ ciphertext: bytes(0, MAX_CIPHERTEXT_BYTES).nullable() });
 
 const WireEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message'), message: WireRecord }),
@@ -55,24 +38,9 @@ export class EventDecodeError extends Error {
   }
 }
 
-function recordToWire(m: MessageRecord): z.infer<typeof WireRecord> {
-  return {
-    ...m,
-    ciphertext: m.ciphertext === null ? null : Buffer.from(m.ciphertext).toString('base64url'),
-    system: m.system === null ? null : { ...m.system },
-  };
-}
-
-function recordFromWire(w: z.infer<typeof WireRecord>): MessageRecord {
-  return {
-    ...w,
-    ciphertext: w.ciphertext === null ? null : new Uint8Array(Buffer.from(w.ciphertext, 'base64url')),
-  };
-}
-
 export function encodeEnvelope(relay: string, event: RelayEvent): string {
   const wire: WireEvent =
-    event.type === 'message' ? { type: 'message', message: recordToWire(event.message) } : event;
+    event.type === 'message' ? { type: 'message', message: toWireMessage(event.message) } : event;
   return JSON.stringify({ v: EVENT_ENVELOPE_VERSION, relay, event: wire });
 }
 
@@ -88,7 +56,9 @@ export function decodeEnvelope(text: string): DecodedEnvelope {
   if (!parsed.success) throw new EventDecodeError('decodeEnvelope: not a relay event envelope');
   const { relay, event } = parsed.data;
   if (event.type === 'message') {
-    return { relay, event: { type: 'message', message: recordFromWire(event.message) } };
+    const { message } = event;
+    const ciphertext = message.ciphertext === null ? null : fromB64(message.ciphertext);
+    return { relay, event: { type: 'message', message: { ...message, ciphertext } } };
   }
   return { relay, event };
 }

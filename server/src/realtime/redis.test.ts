@@ -82,7 +82,7 @@ describe.skipIf(!REDIS_URL)('on Redis', () => {
       channelId: 'broadcast',
       seq: 1,
       kind: 'msg',
-      senderId: 's',
+      senderId: '6f1c1f8e-6d2a-4b55-9a4f-0a8f2f7f6b11',
       keyId: 1,
       clientMsgId: 'c',
       ciphertext: new Uint8Array([9, 8, 7]),

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Store } from '../db/store';
-import type { Logger } from '../log';
+import { type Logger, safeError } from '../log';
 import { type RateLimiter as AttemptLimiter, MemoryRateLimiter } from '../middleware/rate-limit';
 import { type BatcherOptions, WriteBatcher } from './batcher';
 import { type EventBus, LocalEventBus } from './events';
@@ -123,7 +123,7 @@ export async function createRealtimeServices(
         const offline = await presence.close();
         for (const userId of offline) events.publish({ type: 'presence', userId, online: false });
       } catch (err) {
-        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'presence cleanup failed');
+        logger.warn({ err: safeError(err) }, 'presence cleanup failed');
       }
       await events.close();
       await Promise.allSettled([sub.quit(), cmd.quit()]);

@@ -4,7 +4,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleToWire, generateIdentity, makeBundle as makeCryptoBundle, ready } from '@parley/crypto-core';
+import {
+  bundleToWire,
+  generateIdentity,
+  INTERACTIVE_KDF_PARAMS,
+  makeBundle as makeCryptoBundle,
+  ready,
+} from '@parley/crypto-core';
 import type { Hono } from 'hono';
 import { buildApp } from '../app';
 import { openStore } from '../db';
@@ -14,11 +20,11 @@ import { silentLogger } from '../log';
 import type { AppDeps, AppEnv } from '../middleware/types';
 import type { KdfParams, SessionResponse, WireBundle } from '../protocol';
 import { LocalEventBus, type RelayEvent } from '../realtime/events';
+import { toB64 } from './views';
 
-export const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
-export const rand = (n: number): string => b64(randomBytes(n));
+export const rand = (n: number): string => toB64(randomBytes(n));
 
-export const TEST_KDF: KdfParams = { alg: 'argon2id13', opslimit: 2, memlimit: 64 * 1024 * 1024 };
+export const TEST_KDF: KdfParams = INTERACTIVE_KDF_PARAMS;
 
 export function testConfig(env: Record<string, string> = {}): Config {
   // Every test user registers from one address: lift the per-IP registration cap (tested on its own).

@@ -3,7 +3,7 @@
 import type { MessageRecord } from '../db/store';
 
 /** Rough wire size of an entry: base64url ciphertext plus the JSON around it. */
-export function wireSize(m: MessageRecord): number {
+function wireSize(m: MessageRecord): number {
   return (m.ciphertext ? Math.ceil((m.ciphertext.length * 4) / 3) : 0) + 300;
 }
 

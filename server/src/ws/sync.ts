@@ -1,6 +1,5 @@
 // Catching a socket up: the channel list at connect, sync pages after `hello`, and a channel
 // joined while connected. Each runs on the socket's serial chain (Connection.serially).
-import type { ChannelRecord } from '../db/store';
 import type { ChannelSummary } from '../protocol';
 import { toChannelSummary, toWireMessage } from '../routes/views';
 import type { Connection } from './connection';
@@ -64,16 +63,11 @@ export async function syncChannel(
 }
 
 /** The channel as this user sees it now, or null when they are not a member. */
-export async function summaryFor(
-  ctx: WsContext,
-  userId: string,
-  channelId: string,
-): Promise<{ summary: ChannelSummary; channel: ChannelRecord } | null> {
-  const views = await ctx.store.listMemberships(userId);
-  const view = views.find((v) => v.channel.id === channelId);
+async function summaryFor(ctx: WsContext, userId: string, channelId: string): Promise<ChannelSummary | null> {
+  const view = await ctx.store.getMembership(userId, channelId);
   if (!view) return null;
   const members = await ctx.members.get(channelId);
-  return { summary: toChannelSummary(view, members.list), channel: view.channel };
+  return toChannelSummary(view, members.list);
 }
 
 /**
@@ -85,14 +79,14 @@ export async function summaryFor(
 export async function refreshChannel(ctx: WsContext, conn: Connection, channelId: string): Promise<void> {
   const followed = conn.channels.has(channelId);
   if (!followed) ctx.hub.follow(conn, channelId, { joinedSeq: 0, queue: [], overflowed: false });
-  const now = await summaryFor(ctx, conn.userId, channelId);
-  if (now === null) {
+  const summary = await summaryFor(ctx, conn.userId, channelId);
+  if (summary === null) {
     ctx.hub.unfollow(conn, channelId);
     conn.send({ type: 'channel', channelId, channel: null });
     return;
   }
   const view = conn.channels.get(channelId);
-  if (view) view.joinedSeq = now.summary.joinedSeq;
-  conn.send({ type: 'channel', channelId, channel: now.summary });
-  if (!followed) conn.goLive(channelId, now.summary.lastSeq);
+  if (view) view.joinedSeq = summary.joinedSeq;
+  conn.send({ type: 'channel', channelId, channel: summary });
+  if (!followed) conn.goLive(channelId, summary.lastSeq);
 }

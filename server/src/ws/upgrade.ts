@@ -1,7 +1,7 @@
 // The /ws upgrade gate: the session cookie must name a live session of an enabled user (the same
 // lookup as REST), and a browser's Origin must be the relay's own or a configured public origin.
 // A refused upgrade gets a plain HTTP answer with a JSON error body and no upgrade.
-import type { IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type LiveSession, resolveSession, sessionTokenFromHeader } from '../auth/sessions';
 import type { Store } from '../db/store';
@@ -33,14 +33,6 @@ export async function authorizeUpgrade(
   return { ok: true, live };
 }
 
-const REASONS: Record<number, string> = {
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
-
 /** Answers the upgrade request with a plain HTTP response and closes the connection. */
 export function refuseUpgrade(socket: Duplex, status: number, code: ErrorCode, message: string): void {
   if (!socket.writable) {
@@ -49,7 +41,7 @@ export function refuseUpgrade(socket: Duplex, status: number, code: ErrorCode, m
   }
   const body = JSON.stringify({ error: { code, message } });
   socket.end(
-    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
       'Connection: close\r\n' +
       'Content-Type: application/json; charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +

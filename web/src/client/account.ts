@@ -121,10 +121,6 @@ export async function login(
   }
 }
 
-export async function logout(api: Api): Promise<void> {
-  await api.logout();
-}
-
 /** Re-derives with a new salt and re-wraps the same keys; the relay ends every other session. */
 export async function changePassword(
   deps: AccountDeps,

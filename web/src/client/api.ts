@@ -9,36 +9,30 @@ import {
   HistoryResponse,
   KdfResponse,
   Me,
+  type PasswordChangeBody,
   PinsResponse,
   PublicUser,
   RecoveryFetchResponse,
+  type RecoveryResetBody,
+  type RecoverySetBody,
+  type RegisterBody,
+  type SendBody,
   SendResponse,
   SessionResponse,
   SharesResponse,
   StatsResponse,
 } from '@parley/server/protocol';
-import type { z } from 'zod';
-import { z as zod } from 'zod';
+import { z } from 'zod';
 import { HttpClient, type HttpOptions } from './http';
 
 type Out<S extends z.ZodType> = z.infer<S>;
 
 /** Answers whose body the client does not use (e.g. `{ok: true}`). */
-const Ignored = zod.unknown();
+const Ignored = z.unknown();
 
 export type SessionAnswer = Out<typeof SessionResponse>;
 export type HistoryPage = Out<typeof HistoryResponse>;
-
-export interface RegisterRequest {
-  username: string;
-  displayName?: string;
-  salt: string;
-  kdf: Out<typeof KdfResponse>['kdf'];
-  authKey: string;
-  bundle: Out<typeof PublicUser>['bundle'];
-  keyBlob: string;
-  recovery?: { authKey: string; keyBlob: string };
-}
+export type RegisterRequest = RegisterBody;
 
 export interface HistoryRequest {
   after?: number;
@@ -68,16 +62,10 @@ export class Api {
   async logout(): Promise<void> {
     await this.http.post('/api/auth/logout', {}, Ignored);
   }
-  async changePassword(body: {
-    oldAuthKey: string;
-    salt: string;
-    kdf: RegisterRequest['kdf'];
-    authKey: string;
-    keyBlob: string;
-  }): Promise<void> {
+  async changePassword(body: Out<typeof PasswordChangeBody>): Promise<void> {
     await this.http.post('/api/me/password', body, Ignored);
   }
-  async setRecovery(body: { authKey: string; keyBlob: string }): Promise<void> {
+  async setRecovery(body: Out<typeof RecoverySetBody>): Promise<void> {
     await this.http.put('/api/me/recovery', body, Ignored);
   }
   async clearRecovery(): Promise<void> {
@@ -86,14 +74,7 @@ export class Api {
   recoveryFetch(username: string, recoveryAuthKey: string) {
     return this.http.post('/api/auth/recovery/fetch', { username, recoveryAuthKey }, RecoveryFetchResponse);
   }
-  recoveryReset(body: {
-    username: string;
-    recoveryAuthKey: string;
-    salt: string;
-    kdf: RegisterRequest['kdf'];
-    authKey: string;
-    keyBlob: string;
-  }): Promise<SessionAnswer> {
+  recoveryReset(body: Out<typeof RecoveryResetBody>): Promise<SessionAnswer> {
     return this.http.post('/api/auth/recovery/reset', body, SessionResponse);
   }
 
@@ -157,7 +138,7 @@ export class Api {
   }
 
   // ---- messages ----
-  send(channelId: string, body: { clientMsgId: string; keyId: number; ciphertext: string }) {
+  send(channelId: string, body: SendBody) {
     return this.http.post(`/api/channels/${enc(channelId)}/messages`, body, SendResponse);
   }
   history(channelId: string, query: HistoryRequest = {}): Promise<HistoryPage> {

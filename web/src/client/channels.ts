@@ -47,7 +47,7 @@ export class Channels {
     }
   }
 
-  /** Records a summary (from a REST answer or a `channel` frame); null removes the channel. */
+  /** Records a summary (from a REST answer or a `channel` frame). */
   put(summary: ChannelSummary): ChannelSummary {
     this.#byId.set(summary.id, summary);
     return summary;

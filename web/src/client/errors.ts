@@ -47,12 +47,12 @@ export function socketApiError(error: { code: ErrorCode; message: string; detail
   return new ApiError(STATUS_BY_CODE[error.code], error.code, error.message, error.details);
 }
 
-/** The relay's answer did not match the protocol schema. */
 /** The encrypted message exceeds what the relay accepts; shorten it. */
 export class MessageTooLargeError extends Error {
   override readonly name = 'MessageTooLargeError';
 }
 
+/** The relay's answer did not match the protocol schema. */
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
 }

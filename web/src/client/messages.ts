@@ -13,12 +13,13 @@ import {
   type ChannelSummary,
   MAX_CIPHERTEXT_BYTES,
   type SendBody,
+  type SendResponse,
   type SystemEvent,
   type WireMessage,
 } from '@parley/server/protocol';
 import type { z } from 'zod';
 import type { Session } from './account';
-import type { Api } from './api';
+import type { Api, HistoryRequest } from './api';
 import type { Channels } from './channels';
 import type { Contacts } from './contacts';
 import { ApiError, ClosedError, KeyChangeBlockedError, MessageTooLargeError, TimeoutError } from './errors';
@@ -55,7 +56,7 @@ export interface SendResult {
 }
 
 /** How a ciphertext reaches the relay: the socket when connected, else REST. */
-export type Transport = (channelId: string, body: SendBody) => Promise<{ seq: number; sentAt: number }>;
+export type Transport = (channelId: string, body: SendBody) => Promise<SendResponse>;
 
 /** Attempts per send (missing shares and key rotations each take one). */
 const MAX_ATTEMPTS = 5;
@@ -218,7 +219,7 @@ export class Messages {
   /** One page of history, decrypted. `before` pages backwards; the relay never serves entries before our join. */
   async history(
     channelId: string,
-    query: { before?: number; after?: number; limit?: number } = {},
+    query: HistoryRequest = {},
   ): Promise<{ messages: MessageView[]; wire: WireMessage[]; hasMore: boolean }> {
     const page = await this.#api.history(channelId, query);
     const messages = await Promise.all(page.messages.map((m) => this.decrypt(m)));

@@ -12,7 +12,13 @@ import { ApiError, LockedError, TrustError } from './errors';
 import type { FetchLike } from './http';
 import { Messages, type MessageView, type SendResult } from './messages';
 import { SenderKeys } from './sender-keys';
-import { type ConnectionEvent, RealtimeSocket, type SocketOptions, type WebSocketCtor } from './socket';
+import {
+  type ConnectionEvent,
+  isFinal,
+  RealtimeSocket,
+  type SocketOptions,
+  type WebSocketCtor,
+} from './socket';
 import { ChannelViews } from './views';
 
 export interface ClientOptions {
@@ -237,8 +243,7 @@ export class ParleyClient {
 
   /** Encrypts and sends; resolves once the relay committed it. */
   async send(channelId: string, text: string, opts: { clientMsgId?: string } = {}): Promise<SendResult> {
-    const result = await this.messages.sendText(channelId, text, opts);
-    return result;
+    return this.messages.sendText(channelId, text, opts);
   }
 
   /** The decrypted entries held for a channel, ordered by seq, without duplicates. */
@@ -414,7 +419,7 @@ export class ParleyClient {
     // The relay said the session or account ended (the socket does not come back by itself then),
     // or repeated failures to connect suggest it: ask, and end the session only if the relay
     // confirms with a 401. Otherwise a socket closed for good connects again.
-    const final = c.code === CloseCode.sessionEnded || c.code === CloseCode.accountClosed;
+    const final = isFinal(c.code);
     if (final || c.attempt >= 2) this.#probe(final ? c.code : undefined);
   }
 

@@ -64,10 +64,6 @@ export class PinStore {
     return this.#pins.contacts[userId];
   }
 
-  all(): Readonly<Record<string, ContactPin>> {
-    return this.#pins.contacts;
-  }
-
   set(userId: string, pin: ContactPin): void {
     this.#pins = { ...this.#pins, contacts: { ...this.#pins.contacts, [userId]: pin } };
     this.#dirty = true;

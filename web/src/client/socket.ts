@@ -69,8 +69,6 @@ export interface SocketOptions {
   fetchLimit?: number;
 }
 
-type SendResult = { seq: number; sentAt: number };
-
 interface Pending {
   resolve: (result: Record<string, unknown>) => void;
   reject: (err: Error) => void;
@@ -79,7 +77,7 @@ interface Pending {
 
 interface Outgoing {
   frame: { channelId: string } & SendBody;
-  resolve: (result: SendResult) => void;
+  resolve: (result: SendResponse) => void;
   reject: (err: Error) => void;
 }
 
@@ -168,11 +166,6 @@ export class RealtimeSocket {
     this.#scheduleReconnect();
   }
 
-  /** Closes the current connection (as if it dropped); it reconnects with backoff. */
-  drop(): void {
-    this.#ws?.close(4000, 'dropped by client');
-  }
-
   /** The channel's timeline of wire entries, created untracked if new. */
   timeline(channelId: string): Timeline<WireMessage> {
     return this.#sync.timeline(channelId);
@@ -200,10 +193,10 @@ export class RealtimeSocket {
    * Sends a ciphertext; resolves with its seq once the relay acks (after its commit). Survives
    * reconnects: the same frame is sent again until acked. Rejects with ApiError when refused.
    */
-  send(frame: { channelId: string } & SendBody): Promise<SendResult> {
+  send(frame: { channelId: string } & SendBody): Promise<SendResponse> {
     const existing = this.#outbox.get(frame.clientMsgId);
     if (existing) return new Promise((resolve, reject) => this.#chain(existing, resolve, reject));
-    return new Promise<SendResult>((resolve, reject) => {
+    return new Promise<SendResponse>((resolve, reject) => {
       const out: Outgoing = { frame, resolve, reject };
       this.#outbox.set(frame.clientMsgId, out);
       if (this.#ready) this.#transmit(out);
@@ -391,7 +384,7 @@ export class RealtimeSocket {
     );
   }
 
-  #chain(existing: Outgoing, resolve: (r: SendResult) => void, reject: (e: Error) => void): void {
+  #chain(existing: Outgoing, resolve: (r: SendResponse) => void, reject: (e: Error) => void): void {
     const { resolve: r0, reject: j0 } = existing;
     existing.resolve = (r) => {
       r0(r);
@@ -403,7 +396,7 @@ export class RealtimeSocket {
     };
   }
 
-  #recordOwnSend(frame: Outgoing['frame'], ack: SendResult): void {
+  #recordOwnSend(frame: Outgoing['frame'], ack: SendResponse): void {
     if (!this.#opts.userId) return;
     this.#sync.entry({
       channelId: frame.channelId,
@@ -487,7 +480,7 @@ export class RealtimeSocket {
 }
 
 /** Close codes after which reconnecting is pointless: the session ended, or the account was closed. */
-function isFinal(code: number): boolean {
+export function isFinal(code: number | undefined): boolean {
   return code === CloseCode.sessionEnded || code === CloseCode.accountClosed;
 }
 

@@ -55,18 +55,8 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
     return computeOffsets(keys(), heights, props.estimateHeight ?? 64);
   });
   const range = createMemo(() => visibleRange(offsets(), scrollTop(), viewport(), OVERSCAN));
-  const visible = createMemo(() => {
-    const [start, end] = range();
-    const k = keys();
-    const out: { key: string; index: number }[] = [];
-    for (let i = start; i < end; i++) out.push({ key: k[i] as string, index: i });
-    return out;
-  });
-  const itemByKey = createMemo(() => {
-    const map = new Map<string, T>();
-    for (const item of props.items) map.set(props.itemKey(item), item);
-    return map;
-  });
+  // Keys, not fresh objects: <For> keeps a row mounted while its key stays in range.
+  const visible = createMemo(() => keys().slice(...range()));
   const indexByKey = createMemo(() => {
     const map = new Map<string, number>();
     const k = keys();
@@ -198,8 +188,12 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
     let el!: HTMLDivElement;
     onMount(() => ro.observe(el));
     onCleanup(() => ro.unobserve(el));
-    const item = () => itemByKey().get(row.rowKey);
-    const top = () => offsets()[indexByKey().get(row.rowKey) ?? 0] ?? 0;
+    const index = () => indexByKey().get(row.rowKey);
+    const item = () => {
+      const i = index();
+      return i === undefined ? undefined : props.items[i];
+    };
+    const top = () => offsets()[index() ?? 0] ?? 0;
     return (
       <div ref={el} class="vrow" data-key={row.rowKey} style={{ transform: `translateY(${top()}px)` }}>
         <Show when={item()} keyed>
@@ -218,13 +212,8 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
       onScroll={onScroll}
     >
       <div class="vlist-inner" style={{ height: `${offsets()[offsets().length - 1] ?? 0}px` }}>
-        <For each={visible()}>{(row) => <Row rowKey={row.key} />}</For>
+        <For each={visible()}>{(key) => <Row rowKey={key} />}</For>
       </div>
     </section>
   );
-}
-
-/** Scrolls a list's container to its bottom (e.g. after sending). */
-export function scrollToBottom(el: HTMLElement | undefined): void {
-  if (el) el.scrollTop = el.scrollHeight;
 }

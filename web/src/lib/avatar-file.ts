@@ -1,4 +1,5 @@
-// Checks an avatar file before upload: type (by the browser's MIME and by magic bytes) and size.
+// Checks an avatar file before upload: size, and type by its magic bytes (the browser's MIME,
+// guessed from the file name, is not trusted).
 
 import { formatBytes } from './format';
 import { AVATAR_MAX_BYTES, type AVATAR_TYPES } from './limits';

@@ -5,16 +5,32 @@ export function viewerTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
-const dayKeyFormatters = new Map<string, Intl.DateTimeFormat>();
+/** The date formats the app shows; each is built once per time zone and locale (see `dateFormat`). */
+const FORMATS = {
+  dayKey: { year: 'numeric', month: '2-digit', day: '2-digit' },
+  weekday: { weekday: 'long' },
+  date: { weekday: 'short', day: 'numeric', month: 'long' },
+  dateWithYear: { weekday: 'short', day: 'numeric', month: 'long', year: 'numeric' },
+  time: { hour: 'numeric', minute: '2-digit' },
+  dateTime: { dateStyle: 'medium', timeStyle: 'short' },
+} satisfies Record<string, Intl.DateTimeFormatOptions>;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** A cached Intl.DateTimeFormat: building one costs far more than formatting, and rows format often. */
+function dateFormat(format: keyof typeof FORMATS, timeZone: string, locale?: string): Intl.DateTimeFormat {
+  const id = `${format} ${timeZone} ${locale ?? ''}`;
+  let f = formatters.get(id);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { ...FORMATS[format], timeZone });
+    formatters.set(id, f);
+  }
+  return f;
+}
 
 /** `YYYY-MM-DD` of an instant in a time zone: two messages share a day separator iff keys match. */
 export function dayKey(ms: number, timeZone: string): string {
-  let f = dayKeyFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dayKeyFormatters.set(timeZone, f);
-  }
-  return f.format(ms);
+  return dateFormat('dayKey', timeZone, 'en-CA').format(ms);
 }
 
 /** Days between two `YYYY-MM-DD` keys (b - a), calendar-wise. */
@@ -24,28 +40,24 @@ function daysBetween(a: string, b: string): number {
 
 /** "Today", "Yesterday", a weekday within the last week, else a full date. */
 export function dayLabel(ms: number, now: number, timeZone: string, locale?: string): string {
-  const diff = daysBetween(dayKey(ms, timeZone), dayKey(now, timeZone));
+  const day = dayKey(ms, timeZone);
+  const today = dayKey(now, timeZone);
+  const diff = daysBetween(day, today);
   if (diff === 0) return 'Today';
   if (diff === 1) return 'Yesterday';
-  if (diff > 1 && diff < 7) return new Intl.DateTimeFormat(locale, { timeZone, weekday: 'long' }).format(ms);
-  const sameYear = dayKey(ms, timeZone).slice(0, 4) === dayKey(now, timeZone).slice(0, 4);
-  return new Intl.DateTimeFormat(locale, {
-    timeZone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'long',
-    ...(sameYear ? {} : { year: 'numeric' }),
-  }).format(ms);
+  if (diff > 1 && diff < 7) return dateFormat('weekday', timeZone, locale).format(ms);
+  const sameYear = day.slice(0, 4) === today.slice(0, 4);
+  return dateFormat(sameYear ? 'date' : 'dateWithYear', timeZone, locale).format(ms);
 }
 
 /** Clock time of a message, e.g. "14:05" or "2:05 PM" depending on the locale. */
 export function formatTime(ms: number, timeZone: string, locale?: string): string {
-  return new Intl.DateTimeFormat(locale, { timeZone, hour: 'numeric', minute: '2-digit' }).format(ms);
+  return dateFormat('time', timeZone, locale).format(ms);
 }
 
 /** Full date and time, for tooltips and the admin table. */
 export function formatDateTime(ms: number, timeZone: string, locale?: string): string {
-  return new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(ms);
+  return dateFormat('dateTime', timeZone, locale).format(ms);
 }
 
 export interface Dated {

@@ -1,22 +1,16 @@
 // Worker-backed password derivation: the same contract as crypto-core's deriveAccountKeys, but the
 // Argon2id work happens in kdf.worker.ts so the UI keeps painting (and can show progress).
-import type { KdfParams } from '@parley/server/protocol';
+import type { AccountKeys } from '@parley/crypto-core';
+import type { DeriveFn } from '../client';
 import type { KdfRequest, KdfResponse } from './kdf-protocol';
 
 export class KdfError extends Error {
   override name = 'KdfError';
 }
 
-export interface DerivedAccountKeys {
-  authKey: Uint8Array;
-  wrapKey: Uint8Array;
-}
-
-export type DeriveFn = (password: string, salt: Uint8Array, params: KdfParams) => Promise<DerivedAccountKeys>;
-
 let worker: Worker | null = null;
 let nextId = 1;
-const pending = new Map<number, { resolve: (k: DerivedAccountKeys) => void; reject: (e: Error) => void }>();
+const pending = new Map<number, { resolve: (k: AccountKeys) => void; reject: (e: Error) => void }>();
 
 function getWorker(): Worker {
   if (worker) return worker;
@@ -43,7 +37,7 @@ function getWorker(): Worker {
 
 /** Argon2id in a Web Worker. Resolves with the same `{authKey, wrapKey}` crypto-core would return. */
 export const deriveInWorker: DeriveFn = (password, salt, params) =>
-  new Promise<DerivedAccountKeys>((resolve, reject) => {
+  new Promise<AccountKeys>((resolve, reject) => {
     const id = nextId++;
     pending.set(id, { resolve, reject });
     const request: KdfRequest = { id, password, salt: salt.slice(), params };

@@ -105,7 +105,8 @@ export function passwordStrength(pw: string, context: readonly string[] = []): S
   const feedback: string[] = [];
   const lower = pw.toLowerCase();
   const length = Array.from(pw).length;
-  let effective = length - patternLength(pw) * 0.75;
+  const pattern = patternLength(pw);
+  let effective = length - pattern * 0.75;
 
   const stripped = lower.replace(/[^a-z]/g, '');
   if (COMMON.has(lower) || COMMON.has(stripped) || COMMON.has(lower.replace(/\d+$/, ''))) {
@@ -120,7 +121,7 @@ export function passwordStrength(pw: string, context: readonly string[] = []): S
       break;
     }
   }
-  if (patternLength(pw) >= 3) feedback.push('Avoid repeated characters and sequences like "abc" or "123".');
+  if (pattern >= 3) feedback.push('Avoid repeated characters and sequences like "abc" or "123".');
 
   const bits = Math.max(0, effective) * Math.log2(poolSize(pw));
   let score: StrengthScore = bits < 28 ? 0 : bits < 40 ? 1 : bits < 56 ? 2 : bits < 72 ? 3 : 4;

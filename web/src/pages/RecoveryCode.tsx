@@ -2,6 +2,7 @@
 // copy and download, and an explicit "I saved it" before the app opens.
 import { type Component, createSignal, Show } from 'solid-js';
 import { AuthLayout } from '../components/AuthLayout';
+import { FormStatus } from '../components/FormStatus';
 import { announce } from '../stores/announcer';
 
 interface RecoveryCodeProps {
@@ -121,11 +122,7 @@ export const RecoveryReminderPage: Component<{
         The recovery code made for this account was shown once, and you did not confirm that you saved it. It
         cannot be shown again. Make a new one now: the old code stops working.
       </p>
-      <Show when={error()}>
-        <p class="form-error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <FormStatus error={error()} />
       <div class="stack">
         <button
           type="button"

@@ -1,7 +1,9 @@
 // Pure helpers of the chat store: user view models, channel titles, ordering, conversation rows.
 import type { ChannelSummary, Me } from '@parley/server/protocol';
 import type { Contact, MessageView } from '../client';
-import { dayKey } from '../lib/format';
+import { dayKey, withDaySeparators } from '../lib/format';
+
+type ChannelKind = ChannelSummary['kind'];
 
 export interface UserInfo {
   id: string;
@@ -92,7 +94,7 @@ export function buildRows(
   pending: readonly PendingLike[],
   timeZone: string,
   cache: Map<string, Row>,
-  channelKind?: ChannelSummary['kind'],
+  channelKind?: ChannelKind,
 ): Row[] {
   const rows: Row[] = [];
   const keep = (row: Row): Row => {
@@ -102,19 +104,20 @@ export function buildRows(
     return row;
   };
   rows.push(keep({ kind: 'edge', key: 'edge' }));
+  const shown =
+    channelKind === undefined
+      ? messages
+      : messages.filter((m, i) => !hiddenSystemEntry(m, messages[i - 1], channelKind));
   let lastDay = '';
   let prev: MessageView | null = null;
-  let before: MessageView | undefined;
-  for (const msg of messages) {
-    const hidden = channelKind !== undefined && hiddenSystemEntry(msg, before, channelKind);
-    before = msg;
-    if (hidden) continue;
-    const day = dayKey(msg.sentAt, timeZone);
-    if (day !== lastDay) {
-      rows.push(keep({ kind: 'day', key: `day:${day}`, at: msg.sentAt }));
-      lastDay = day;
+  for (const entry of withDaySeparators(shown, timeZone)) {
+    if (entry.kind === 'day') {
+      rows.push(keep({ kind: 'day', key: `day:${entry.key}`, at: entry.at }));
+      lastDay = entry.key;
       prev = null;
+      continue;
     }
+    const msg = entry.item;
     const continued =
       prev !== null &&
       msg.status !== 'system' &&
@@ -141,8 +144,6 @@ function sameRow(a: Row, b: Row): boolean {
   if (a.kind === 'pending' && b.kind === 'pending') return a.pending === b.pending;
   return true;
 }
-
-type ChannelKind = ChannelSummary['kind'];
 
 /**
  * Membership entries that would only repeat the one next to them. A channel's creation is logged

@@ -14,19 +14,11 @@ import {
   type SafetyNumber,
 } from '../client';
 import { announce, errorText, notify } from './announcer';
-import { channelTitle, type UserInfo, userFromContact, userFromMe } from './chat-model';
+import { channelTitle, type PendingLike, type UserInfo, userFromContact, userFromMe } from './chat-model';
 import { navigate } from './router';
+import { SESSION_ENDED_TEXT } from './session';
 
 export type { UserInfo } from './chat-model';
-
-export interface PendingMessage {
-  clientMsgId: string;
-  channelId: string;
-  text: string;
-  createdAt: number;
-  state: 'pending' | 'failed';
-  error: string | null;
-}
 
 export interface HistoryState {
   loaded: boolean;
@@ -39,7 +31,7 @@ export interface ChatState {
   channels: Record<string, ChannelSummary>;
   users: Record<string, UserInfo>;
   messages: Record<string, MessageView[]>;
-  pending: Record<string, PendingMessage[]>;
+  pending: Record<string, PendingLike[]>;
   history: Record<string, HistoryState>;
   unread: Record<string, number>;
   /** channelId → userId → time the indicator expires. */
@@ -116,9 +108,10 @@ export function ChatProvider(props: {
   let lastContactsRefresh = 0;
 
   const isAuthError = (err: unknown) => err instanceof ApiError && err.status === 401;
+  const sessionOver = () => props.onSessionEnded(SESSION_ENDED_TEXT);
   const fail = (err: unknown, prefix?: string) => {
     if (isAuthError(err)) {
-      props.onSessionEnded('Your session has ended. Please log in again.');
+      sessionOver();
       return;
     }
     notify('error', prefix ? `${prefix}: ${errorText(err)}` : errorText(err));
@@ -248,7 +241,7 @@ export function ChatProvider(props: {
       notify('error', `Ignored a forged key bundle for a user (${e.reason}).`),
     ),
     client.events.on('warning', (e) => {
-      if (isAuthError(e)) return props.onSessionEnded('Your session has ended. Please log in again.');
+      if (isAuthError(e)) return sessionOver();
       if (e.name === 'TrustError') notify('error', e.message);
     }),
   ];
@@ -291,7 +284,7 @@ export function ChatProvider(props: {
         setState('pending', channelId, (list) => (list ?? []).filter((p) => p.clientMsgId !== clientMsgId));
       })
       .catch((err: unknown) => {
-        if (isAuthError(err)) return props.onSessionEnded('Your session has ended. Please log in again.');
+        if (isAuthError(err)) return sessionOver();
         const reason =
           err instanceof KeyChangeBlockedError
             ? 'Blocked: a member’s security key changed. Verify it to send.'
@@ -379,15 +372,14 @@ export function ChatProvider(props: {
         scheduleFlush(channelId);
       } catch (err) {
         setState('history', channelId, { loading: false, error: errorText(err) });
-        if (isAuthError(err)) props.onSessionEnded('Your session has ended. Please log in again.');
+        if (isAuthError(err)) sessionOver();
       }
     },
 
     send(channelId, text) {
       const clientMsgId = crypto.randomUUID();
-      const pending: PendingMessage = {
+      const pending: PendingLike = {
         clientMsgId,
-        channelId,
         text,
         createdAt: Date.now(),
         state: 'pending',
@@ -510,7 +502,7 @@ export function ChatProvider(props: {
         await client.contacts.refresh();
         setUsers(client.contacts.list());
       } catch (err) {
-        if (isAuthError(err)) props.onSessionEnded('Your session has ended. Please log in again.');
+        if (isAuthError(err)) sessionOver();
       }
     },
 

@@ -73,10 +73,10 @@ function newClient(pinsVersion: number): ParleyClient {
 }
 
 export const SESSION_ENDED_TEXT = 'Your session has ended. Please log in again.';
-export const ACCOUNT_CLOSED_TEXT = 'You were logged out: an administrator disabled this account.';
+const ACCOUNT_CLOSED_TEXT = 'You were logged out: an administrator disabled this account.';
 
 /** Friendlier words for the relay's refusals on the account screens. */
-export function accountErrorText(err: unknown): string {
+function accountErrorText(err: unknown): string {
   if (err instanceof ApiError) {
     switch (err.code) {
       case 'invalid_credentials':

@@ -255,14 +255,7 @@ describe('POST /api/auth/login', () => {
     const from = (ip: string, username: string) =>
       h2.request('POST', '/api/auth/register', {
         headers: { 'x-forwarded-for': ip },
-        body: {
-          username,
-          salt: rand(16),
-          kdf: TEST_KDF,
-          authKey: rand(32),
-          bundle: makeBundle(),
-          keyBlob: rand(136),
-        },
+        body: registerBody(username),
       });
     try {
       expect((await from('198.51.100.7', 'one')).status).toBe(201);

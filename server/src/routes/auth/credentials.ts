@@ -7,7 +7,7 @@ import { throttle } from '../../middleware/rate-limit';
 import type { ResolvedDeps } from '../../middleware/types';
 import { fromB64 } from '../views';
 
-export type SecretKind = 'login' | 'recovery';
+type SecretKind = 'login' | 'recovery';
 
 export async function authenticate(
   deps: ResolvedDeps,

@@ -1,13 +1,14 @@
 // /api/auth: KDF parameters, registration, login, logout, and recovery-key use (DESIGN §3
 // "Account keys from the password"). The server only ever sees authKeys, and stores their scrypt.
 import { randomUUID } from 'node:crypto';
+import { INTERACTIVE_KDF_PARAMS } from '@parley/crypto-core';
 import { Hono } from 'hono';
 import { bundleSignatureValid } from '../../auth/bundle';
-import { fakeSalt, INTERACTIVE_KDF } from '../../auth/fake-salt';
+import { fakeSalt } from '../../auth/fake-salt';
 import { clearSessionCookie, resolveSession, sessionTokenFrom, startSession } from '../../auth/sessions';
 import { hashSessionToken } from '../../auth/tokens';
 import { UniqueViolation, type UserRecord } from '../../db/store';
-import { ApiError, badRequest } from '../../middleware/errors';
+import { ApiError, badRequest, invalidCredentials } from '../../middleware/errors';
 import { throttle } from '../../middleware/rate-limit';
 import type { AppEnv, ResolvedDeps } from '../../middleware/types';
 import { jsonBody, queryOf } from '../../middleware/validate';
@@ -26,7 +27,7 @@ import { publishMembership } from '../channels/publish';
 import { fromB64, toB64, toMe } from '../views';
 import { authenticate } from './credentials';
 
-export function sessionResponse(user: UserRecord, keyBlob: Uint8Array = user.keyBlob): SessionResponse {
+function sessionResponse(user: UserRecord, keyBlob: Uint8Array = user.keyBlob): SessionResponse {
   return { user: toMe(user), bundle: user.bundle, keyBlob: toB64(keyBlob) };
 }
 
@@ -40,7 +41,7 @@ export function authRoutes(deps: ResolvedDeps): Hono<AppEnv> {
     const user = await store.getUserByUsername(username);
     const answer: KdfResponse = user
       ? { salt: toB64(user.kdfSalt), kdf: user.kdf }
-      : { salt: toB64(fakeSalt(deps.serverSecret, username)), kdf: INTERACTIVE_KDF };
+      : { salt: toB64(fakeSalt(deps.serverSecret, username)), kdf: INTERACTIVE_KDF_PARAMS };
     return c.json(answer);
   });
 
@@ -118,7 +119,7 @@ export function authRoutes(deps: ResolvedDeps): Hono<AppEnv> {
   r.post('/recovery/fetch', async (c) => {
     const body = await jsonBody(c, RecoveryFetchBody);
     const user = await authenticate(deps, 'recovery', body.username, body.recoveryAuthKey, c.get('clientIp'));
-    if (!user.recoveryBlob) throw new ApiError(401, 'invalid_credentials', 'wrong username or key');
+    if (!user.recoveryBlob) throw invalidCredentials();
     const answer: RecoveryFetchResponse = { keyBlob: toB64(user.recoveryBlob), bundle: user.bundle };
     logger.info({ event: 'recovery-fetch', userId: user.id, ip: c.get('clientIp') }, 'recovery blob fetched');
     return c.json(answer);

@@ -23,8 +23,7 @@ export async function channelSummary(
   channelId: string,
   userId: string,
 ): Promise<ChannelSummary> {
-  const views = await store.listMemberships(userId);
-  const view = views.find((v) => v.channel.id === channelId);
+  const view = await store.getMembership(userId, channelId);
   if (!view) throw notFound('channel');
   return toChannelSummary(view, await store.getMembers(channelId));
 }

@@ -19,7 +19,7 @@ import { fromB64, toWireMessage } from '../views';
 import { requireMember } from './access';
 
 /** Maps a refused append to its HTTP error. */
-export function appendFailure(result: Exclude<AppendResult, { ok: true }>): ApiError {
+function appendFailure(result: Exclude<AppendResult, { ok: true }>): ApiError {
   switch (result.code) {
     case 'not_member':
     case 'not_found':
