@@ -82,7 +82,8 @@ export class PinStore {
         this.#dirty = true;
         throw err;
       }
-      this.#pins = pins;
+      // Keep pins set while the upload ran (they are still dirty and go out with the next save).
+      this.#pins = { ...this.#pins, version };
       this.#highest = version;
     });
     this.#saving = run.catch(() => {});
