@@ -89,15 +89,22 @@ export function deriveAccountKeys(password: string, salt: Uint8Array, params: Kd
   if (LONE_SURROGATE.test(password)) throw new FormatError(`${fn}: password contains a lone surrogate`);
   const s = sodium();
   const pw = utf8(password.normalize('NFKC'));
-  const master = s.crypto_pwhash(
-    KEY_BYTES,
-    pw,
-    salt,
-    p.data.opslimit,
-    p.data.memlimit,
-    s.crypto_pwhash_ALG_ARGON2ID13,
-  );
-  wipe(pw);
+  let master: Uint8Array;
+  try {
+    master = s.crypto_pwhash(
+      KEY_BYTES,
+      pw,
+      salt,
+      p.data.opslimit,
+      p.data.memlimit,
+      s.crypto_pwhash_ALG_ARGON2ID13,
+    );
+  } catch {
+    // libsodium's untyped error, in practice an allocation failure at a high memlimit.
+    throw new KeyError(`${fn}: Argon2id failed with memlimit ${p.data.memlimit} (out of memory?)`);
+  } finally {
+    wipe(pw);
+  }
   const keys = {
     authKey: s.crypto_kdf_derive_from_key(KEY_BYTES, 1, KDF_CONTEXTS.accountAuth, master),
     wrapKey: s.crypto_kdf_derive_from_key(KEY_BYTES, 2, KDF_CONTEXTS.accountWrap, master),

@@ -21,7 +21,8 @@ export const SALT_BYTES = 16; // crypto_pwhash_SALTBYTES
 /** Longest id (channel, user, clientMsgId) accepted, in UTF-8 bytes. */
 export const MAX_ID_BYTES = 256;
 
-const U32_MAX = 0xffff_ffff;
+/** Largest u32: the bound of every index and keyId. */
+export const U32_MAX = 0xffff_ffff;
 
 /** Big-endian u32. Throws FormatError unless `n` is an integer in 0..2^32-1. */
 export function u32be(n: number): Uint8Array {
@@ -54,9 +55,17 @@ export function fromUtf8(bytes: Uint8Array): string {
   }
 }
 
+/** Throws FormatError `${fn}: ${what} is not a Uint8Array` unless it is one (byte helpers). */
+function bytesArg(fn: string, what: string, value: unknown): void {
+  if (!(value instanceof Uint8Array)) throw new FormatError(`${fn}: ${what} is not a Uint8Array`);
+}
+
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   let length = 0;
-  for (const p of parts) length += p.length;
+  for (const [i, p] of parts.entries()) {
+    bytesArg('concatBytes', `part ${i}`, p);
+    length += p.length;
+  }
   const out = new Uint8Array(length);
   let offset = 0;
   for (const p of parts) {
@@ -70,6 +79,7 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
 export function encodeFields(tag: string, ...fields: Uint8Array[]): Uint8Array {
   if (typeof tag !== 'string' || tag.length === 0) throw new FormatError('encodeFields: empty tag');
   if (tag.includes('\u0000')) throw new FormatError('encodeFields: tag contains NUL');
+  if (LONE_SURROGATE.test(tag)) throw new FormatError('encodeFields: tag contains a lone surrogate');
   const parts: Uint8Array[] = [utf8(tag), new Uint8Array([0])];
   for (const [i, field] of fields.entries()) {
     if (!(field instanceof Uint8Array)) throw new FormatError(`encodeFields: field ${i} is not bytes`);
@@ -80,6 +90,7 @@ export function encodeFields(tag: string, ...fields: Uint8Array[]): Uint8Array {
 
 /** Base64url without padding: Parley's wire encoding for bytes. */
 export function toBase64(bytes: Uint8Array): string {
+  bytesArg('toBase64', 'input', bytes);
   const s = sodium();
   return s.to_base64(bytes, s.base64_variants.URLSAFE_NO_PADDING);
 }
@@ -112,13 +123,24 @@ export function base64Field(fn: string, name: string, text: string): Uint8Array 
   }
 }
 
-/** zod schema of a base64url string that encodes exactly `n` bytes (charset and length only). */
+// Base64url characters whose 6-bit value has its low 2 (or 4) bits clear: the only ones that can end
+// a canonical encoding of n bytes when n % 3 is 2 (or 1), since the spare bits must be zero.
+const LAST_CHAR_2_SPARE = 'AEIMQUYcgkosw048';
+const LAST_CHAR_4_SPARE = 'AQgw';
+
+/**
+ * zod schema of a canonical unpadded base64url string that encodes exactly `n` bytes: charset,
+ * length and zero spare bits, without libsodium (so the relay can use it before `ready()`).
+ */
 export function base64UrlOf(n: number) {
   const chars = Math.ceil((n * 8) / 6);
-  return z.string().regex(new RegExp(`^[A-Za-z0-9_-]{${chars}}$`), `expected ${n} bytes as base64url`);
+  const last = n % 3 === 1 ? LAST_CHAR_4_SPARE : LAST_CHAR_2_SPARE;
+  const pattern = n % 3 === 0 ? `^[A-Za-z0-9_-]{${chars}}$` : `^[A-Za-z0-9_-]{${chars - 1}}[${last}]$`;
+  return z.string().regex(new RegExp(pattern), `expected ${n} bytes as canonical unpadded base64url`);
 }
 
 export function toHex(bytes: Uint8Array): string {
+  bytesArg('toHex', 'input', bytes);
   return sodium().to_hex(bytes);
 }
 
@@ -132,6 +154,8 @@ export function fromHex(text: string): Uint8Array {
 
 /** Constant-time equality for equal-length inputs (sodium_memcmp); false when lengths differ. */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  bytesArg('constantTimeEqual', 'a', a);
+  bytesArg('constantTimeEqual', 'b', b);
   if (a.length !== b.length) return false;
   return sodium().memcmp(a, b);
 }
@@ -139,7 +163,11 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
 /** Overwrites secret buffers with zeros (sodium_memzero). Skips undefined. */
 export function wipe(...buffers: (Uint8Array | undefined)[]): void {
   const s = sodium();
-  for (const b of buffers) if (b) s.memzero(b);
+  for (const [i, b] of buffers.entries()) {
+    if (b === undefined) continue;
+    bytesArg('wipe', `buffer ${i}`, b);
+    s.memzero(b);
+  }
 }
 
 // ---- Checks used at every public entry (internal; not re-exported from index.ts) ----
@@ -150,6 +178,12 @@ export function checkBytes(fn: string, name: string, value: unknown, length: num
   if (value.length !== length) {
     throw new KeyError(`${fn}: ${name} must be ${length} bytes, got ${value.length}`);
   }
+  return value;
+}
+
+/** Throws FormatError `${fn}: ${name} must be an object` unless `value` is a non-null object. */
+export function checkObject<T>(fn: string, name: string, value: T): T {
+  if (typeof value !== 'object' || value === null) throw new FormatError(`${fn}: ${name} must be an object`);
   return value;
 }
 

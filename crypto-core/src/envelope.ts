@@ -7,7 +7,9 @@
 import { z } from 'zod';
 import { AEAD_OVERHEAD_BYTES, aeadOpen, aeadSeal } from './aead';
 import {
+  base64UrlOf,
   checkBytes,
+  checkObject,
   checkU32,
   concatBytes,
   encodeFields,
@@ -18,30 +20,56 @@ import {
   SIGN_PUBLIC_KEY_BYTES,
   SIGN_SECRET_KEY_BYTES,
   SIGNATURE_BYTES,
-  toHex,
+  U32_MAX,
   u32be,
   utf8,
   wipe,
 } from './bytes';
 import { DecryptError, FormatError, SignatureError } from './errors';
-import { randomBytes } from './random';
+import { MEMBER_HASH_BYTES } from './membership-entry';
+import { randomUuid } from './random';
 import { sodium } from './sodium';
 import { TAGS } from './tags';
 
+/** Longest `text`, in UTF-16 code units (JavaScript string length). */
 export const MAX_TEXT_CHARS = 16_000;
 
 const sentAt = z.int().min(0); // milliseconds since the epoch, from the sender's clock
 const msgRef = z.string().min(1).max(MAX_ID_BYTES); // a clientMsgId in the same channel
 const text = z.string().max(MAX_TEXT_CHARS);
 
+/** `mh` (DESIGN §7.3): the sender's verified membership-log head in a group, {index, hash}. */
+export const MembershipHeadSchema = z.object({
+  /** Index of the newest entry of the sender's verified log (its length - 1). */
+  index: z.int().min(0).max(U32_MAX),
+  /** That entry's hash (MEMBER_HASH_BYTES), base64url. */
+  hash: base64UrlOf(MEMBER_HASH_BYTES),
+});
+export type MembershipHead = z.infer<typeof MembershipHeadSchema>;
+
+// Timeline-integrity fields every kind may carry (DESIGN §7.3); signed like the rest of the payload.
+const timeline = {
+  /** The newest clientMsgId in the sender's view of the channel; absent only when it was empty. */
+  after: msgRef.optional(),
+  mh: MembershipHeadSchema.optional(),
+};
+
 /**
  * The decrypted payload, validated on receipt. A discriminated union on `kind`, versioned by `v`;
- * unknown fields are dropped, unknown kinds are rejected (FormatError), so new kinds are additive.
+ * unknown fields are dropped, unknown kinds are rejected (FormatError), so new kinds and fields are
+ * additive (`after` and `mh` were added under v: 1).
  */
 export const PayloadSchema = z.discriminatedUnion('kind', [
-  z.object({ v: z.literal(1), kind: z.literal('text'), sentAt, text, replyTo: msgRef.optional() }),
-  z.object({ v: z.literal(1), kind: z.literal('edit'), sentAt, target: msgRef, text }),
-  z.object({ v: z.literal(1), kind: z.literal('delete'), sentAt, target: msgRef }),
+  z.object({
+    v: z.literal(1),
+    kind: z.literal('text'),
+    sentAt,
+    text,
+    replyTo: msgRef.optional(),
+    ...timeline,
+  }),
+  z.object({ v: z.literal(1), kind: z.literal('edit'), sentAt, target: msgRef, text, ...timeline }),
+  z.object({ v: z.literal(1), kind: z.literal('delete'), sentAt, target: msgRef, ...timeline }),
 ]);
 export type Payload = z.infer<typeof PayloadSchema>;
 
@@ -73,11 +101,7 @@ export const MIN_ENVELOPE_BYTES = AEAD_OVERHEAD_BYTES + SIGNATURE_BYTES;
 
 /** A random message id: a UUID v4 string (16 bytes from the CSPRNG, 122 of them random bits). */
 export function newClientMsgId(): string {
-  const b = randomBytes(16);
-  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
-  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
-  const h = toHex(b);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  return randomUuid();
 }
 
 /** ad = encodeFields("parley/msg/ad/v1", channelId, senderId, u32be(keyId), clientMsgId). */
@@ -101,6 +125,7 @@ function signedMessage(ad: Uint8Array, payloadBytes: Uint8Array): Uint8Array {
  */
 export function encryptMessage(input: EncryptMessageInput): Uint8Array {
   const fn = 'encryptMessage';
+  checkObject(fn, 'input', input);
   checkBytes(fn, 'senderKey', input.senderKey, KEY_BYTES);
   checkBytes(fn, 'senderSignSk', input.senderSignSk, SIGN_SECRET_KEY_BYTES);
   const parsed = PayloadSchema.safeParse(input.payload);
@@ -123,6 +148,7 @@ export function encryptMessage(input: EncryptMessageInput): Uint8Array {
  */
 export function decryptMessage(input: DecryptMessageInput): Payload {
   const fn = 'decryptMessage';
+  checkObject(fn, 'input', input);
   checkBytes(fn, 'senderKey', input.senderKey, KEY_BYTES);
   checkBytes(fn, 'senderIdentityPk', input.senderIdentityPk, SIGN_PUBLIC_KEY_BYTES);
   if (!(input.ciphertext instanceof Uint8Array) || input.ciphertext.length < MIN_ENVELOPE_BYTES) {

@@ -32,3 +32,11 @@ export class KeyError extends CryptoError {
 export class FormatError extends CryptoError {
   override readonly name: string = 'FormatError';
 }
+
+/**
+ * A membership-log entry breaks the chain (wrong index or prev) or a rule of DESIGN §7.1 (for
+ * example a remove by a non-owner). A log with one is not a log of this channel: do not use it.
+ */
+export class MembershipError extends CryptoError {
+  override readonly name: string = 'MembershipError';
+}

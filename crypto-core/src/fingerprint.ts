@@ -1,7 +1,7 @@
 // Safety numbers: Signal's NumericFingerprint (version 0, SHA-512 iterated 5200 times over the
 // identity key and the stable user id), 30 digits per side, 60 for a pair (DESIGN §3). Comparing
 // them out of band detects a relay that substituted a key; it proves nothing about who the person is.
-import { concatBytes, constantTimeEqual, utf8 } from './bytes';
+import { concatBytes, constantTimeEqual, LONE_SURROGATE, utf8 } from './bytes';
 import { FormatError } from './errors';
 import { sodium } from './sodium';
 
@@ -10,12 +10,17 @@ const FINGERPRINT_VERSION = new Uint8Array([0x00, 0x00]); // Signal's u16 finger
 const MAX_ITERATIONS = 1_000_000;
 
 /** The raw 64-byte SHA-512 chain (internal; its first 32 bytes are what Signal's QR code carries). */
-export function fingerprintHash(key: Uint8Array, stableId: string, iterations: number): Uint8Array {
-  const fn = 'numericFingerprint';
+export function fingerprintHash(
+  key: Uint8Array,
+  stableId: string,
+  iterations: number,
+  fn = 'numericFingerprint',
+): Uint8Array {
   if (!(key instanceof Uint8Array)) throw new FormatError(`${fn}: key must be a Uint8Array`);
   if (typeof stableId !== 'string' || stableId.length === 0) {
     throw new FormatError(`${fn}: stableId must be a non-empty string`);
   }
+  if (LONE_SURROGATE.test(stableId)) throw new FormatError(`${fn}: stableId contains a lone surrogate`);
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) {
     throw new FormatError(`${fn}: iterations must be an integer in 1..${MAX_ITERATIONS}`);
   }
@@ -58,8 +63,8 @@ export function safetyNumber(
   remoteKey: Uint8Array,
   remoteId: string,
 ): string {
-  const local = numericFingerprint(localKey, localId);
-  const remote = numericFingerprint(remoteKey, remoteId);
+  const local = digits(fingerprintHash(localKey, localId, FINGERPRINT_ITERATIONS, 'safetyNumber'));
+  const remote = digits(fingerprintHash(remoteKey, remoteId, FINGERPRINT_ITERATIONS, 'safetyNumber'));
   return local < remote ? local + remote : remote + local;
 }
 
@@ -88,7 +93,18 @@ export function fingerprintQrPayload(
   remoteKey: Uint8Array,
   remoteId: string,
 ): string {
-  return QR_PREFIX + numericFingerprint(localKey, localId) + numericFingerprint(remoteKey, remoteId);
+  return qrPayload('fingerprintQrPayload', localKey, localId, remoteKey, remoteId);
+}
+
+function qrPayload(
+  fn: string,
+  localKey: Uint8Array,
+  localId: string,
+  remoteKey: Uint8Array,
+  remoteId: string,
+) {
+  const local = digits(fingerprintHash(localKey, localId, FINGERPRINT_ITERATIONS, fn));
+  return QR_PREFIX + local + digits(fingerprintHash(remoteKey, remoteId, FINGERPRINT_ITERATIONS, fn));
 }
 
 /** The payload the scanner must read from the other person's screen: the swap of its own. */
@@ -98,7 +114,7 @@ export function expectedQrPayload(
   remoteKey: Uint8Array,
   remoteId: string,
 ): string {
-  return fingerprintQrPayload(remoteKey, remoteId, localKey, localId);
+  return qrPayload('expectedQrPayload', remoteKey, remoteId, localKey, localId);
 }
 
 /** Constant-time string comparison of a scanned payload; false on any length or encoding mismatch. */

@@ -39,10 +39,12 @@ export {
   SIGNATURE_BYTES,
   toBase64,
   toHex,
+  U32_MAX,
   u32be,
   utf8,
   wipe,
 } from './bytes';
+export { DM_PREFIX, dmChannelId, GROUP_PREFIX, newGroupChannelId } from './channel-ids';
 export {
   type DecryptMessageInput,
   decryptMessage,
@@ -50,12 +52,14 @@ export {
   type EnvelopeContext,
   encryptMessage,
   MAX_TEXT_CHARS,
+  type MembershipHead,
+  MembershipHeadSchema,
   MIN_ENVELOPE_BYTES,
   newClientMsgId,
   type Payload,
   PayloadSchema,
 } from './envelope';
-export { CryptoError, DecryptError, FormatError, KeyError, SignatureError } from './errors';
+export { CryptoError, DecryptError, FormatError, KeyError, MembershipError, SignatureError } from './errors';
 export {
   compareQrPayload,
   expectedQrPayload,
@@ -77,6 +81,21 @@ export {
   type WireBundle,
   WireBundleSchema,
 } from './keys';
+export { type MemberInfo, MembershipLog } from './membership';
+export {
+  MEMBER_ACTIONS,
+  MEMBER_HASH_BYTES,
+  type MemberAction,
+  type MemberEntry,
+  type MemberEntryFields,
+  memberEntryBody,
+  memberEntryFromWire,
+  memberEntryHash,
+  memberEntryToWire,
+  signMemberEntry,
+  type WireMemberEntry,
+  WireMemberEntrySchema,
+} from './membership-entry';
 export {
   type ContactPin,
   ContactPinSchema,
@@ -86,6 +105,7 @@ export {
   type SealPinsOptions,
   sealPins,
 } from './pins';
+export { isUsableEncKey, isValidIdentityKey } from './public-keys';
 export {
   deriveRecoveryKeys,
   formatRecoveryCode,

@@ -18,6 +18,7 @@ import {
   wipe,
 } from './bytes';
 import { FormatError, KeyError, SignatureError } from './errors';
+import { checkPublicKeys } from './public-keys';
 import { sodium } from './sodium';
 import { TAGS } from './tags';
 
@@ -79,6 +80,9 @@ export function identityFromSecretKeys(signSk: Uint8Array, boxSk: Uint8Array): I
 
 /** Checks the keys that wrapping or sealing under an identity uses: signPk, signSk, boxSk (internal). */
 export function checkIdentity(fn: string, identity: IdentityKeys): void {
+  if (typeof identity !== 'object' || identity === null) {
+    throw new KeyError(`${fn}: identity must be an object of key pairs`);
+  }
   checkBytes(fn, 'signPk', identity.signPk, SIGN_PUBLIC_KEY_BYTES);
   checkBytes(fn, 'signSk', identity.signSk, SIGN_SECRET_KEY_BYTES);
   checkBytes(fn, 'boxSk', identity.boxSk, BOX_SECRET_KEY_BYTES);
@@ -91,6 +95,9 @@ function encKeyMessage(identityKey: Uint8Array, encKey: Uint8Array): Uint8Array 
 /** The public bundle of an identity, with a fresh encKeySig (Ed25519 signatures are deterministic). */
 export function makeBundle(identity: IdentityKeys): PublicBundle {
   const fn = 'makeBundle';
+  if (typeof identity !== 'object' || identity === null) {
+    throw new KeyError(`${fn}: identity must be an object of key pairs`);
+  }
   checkBytes(fn, 'signPk', identity.signPk, SIGN_PUBLIC_KEY_BYTES);
   checkBytes(fn, 'signSk', identity.signSk, SIGN_SECRET_KEY_BYTES);
   checkBytes(fn, 'boxPk', identity.boxPk, BOX_PUBLIC_KEY_BYTES);
@@ -101,16 +108,23 @@ export function makeBundle(identity: IdentityKeys): PublicBundle {
   return { v: 1, identityKey: identity.signPk.slice(), encKey: identity.boxPk.slice(), encKeySig };
 }
 
-/** Checks lengths and encKeySig. Throws KeyError or SignatureError (DESIGN §3: reject bad bundles). */
+/**
+ * Checks a bundle (DESIGN §3: reject bad bundles): FormatError for another version; KeyError for a
+ * wrong length, an identityKey that is not a valid Ed25519 point (small order, non-canonical, off
+ * the curve or outside the prime-order subgroup) or an encKey that is not a usable X25519 key
+ * (small order or non-canonical); SignatureError if encKeySig does not verify. In that order.
+ */
 export function verifyBundle(bundle: PublicBundle): void {
   checkBundle('verifyBundle', bundle);
 }
 
 function checkBundle(fn: string, bundle: PublicBundle): void {
+  if (typeof bundle !== 'object' || bundle === null) throw new FormatError(`${fn}: bundle must be an object`);
   if (bundle.v !== 1) throw new FormatError(`${fn}: unsupported bundle version`);
   checkBytes(fn, 'identityKey', bundle.identityKey, SIGN_PUBLIC_KEY_BYTES);
   checkBytes(fn, 'encKey', bundle.encKey, BOX_PUBLIC_KEY_BYTES);
   checkBytes(fn, 'encKeySig', bundle.encKeySig, SIGNATURE_BYTES);
+  checkPublicKeys(fn, bundle.identityKey, bundle.encKey);
   const ok = sodium().crypto_sign_verify_detached(
     bundle.encKeySig,
     encKeyMessage(bundle.identityKey, bundle.encKey),
@@ -121,6 +135,7 @@ function checkBundle(fn: string, bundle: PublicBundle): void {
 
 export function bundleToWire(bundle: PublicBundle): WireBundle {
   const fn = 'bundleToWire';
+  if (typeof bundle !== 'object' || bundle === null) throw new FormatError(`${fn}: bundle must be an object`);
   checkBytes(fn, 'identityKey', bundle.identityKey, SIGN_PUBLIC_KEY_BYTES);
   checkBytes(fn, 'encKey', bundle.encKey, BOX_PUBLIC_KEY_BYTES);
   checkBytes(fn, 'encKeySig', bundle.encKeySig, SIGNATURE_BYTES);
@@ -133,8 +148,9 @@ export function bundleToWire(bundle: PublicBundle): WireBundle {
 }
 
 /**
- * Parses a wire bundle (an already JSON-parsed value) and verifies its signature, so a bundle that
- * comes out of here is always one the identity key signed. Throws FormatError or SignatureError.
+ * Parses a wire bundle (an already JSON-parsed value) and checks it as `verifyBundle` does, so a
+ * bundle that comes out of here has sound keys and is one the identity key signed. Throws
+ * FormatError (schema, base64url), KeyError (unsafe key) or SignatureError (encKeySig).
  */
 export function bundleFromWire(json: unknown): PublicBundle {
   const fn = 'bundleFromWire';

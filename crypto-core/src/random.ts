@@ -1,13 +1,22 @@
 // Randomness: every key, nonce and salt comes from libsodium's CSPRNG (randombytes_buf, backed by
 // crypto.getRandomValues in browsers and Node). The only way to fix a value is a parameter named
 // `dangerousTestOnly…`, which throws unless a test runner is detected (DESIGN §3, hygiene).
-import { checkBytes } from './bytes';
+import { checkBytes, toHex } from './bytes';
 import { CryptoError } from './errors';
 import { sodium } from './sodium';
 
 /** `n` bytes from libsodium's CSPRNG. */
 export function randomBytes(n: number): Uint8Array {
   return sodium().randombytes_buf(n);
+}
+
+/** A random UUID v4 string: 16 CSPRNG bytes with the version (4) and variant (10xx) bits set. */
+export function randomUuid(): string {
+  const b = randomBytes(16);
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const h = toHex(b);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 type MaybeProcess = { process?: { env?: Record<string, string | undefined> } };

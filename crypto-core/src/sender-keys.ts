@@ -7,6 +7,7 @@ import {
   BOX_PUBLIC_KEY_BYTES,
   BOX_SECRET_KEY_BYTES,
   checkBytes,
+  checkObject,
   checkU32,
   concatBytes,
   encodeFields,
@@ -19,7 +20,8 @@ import {
   u32be,
   wipe,
 } from './bytes';
-import { DecryptError, SignatureError } from './errors';
+import { DecryptError, KeyError, SignatureError } from './errors';
+import { checkEncKey } from './public-keys';
 import { randomBytes } from './random';
 import { sodium } from './sodium';
 import { TAGS } from './tags';
@@ -69,15 +71,20 @@ export function shareBody(fn: string, ctx: ShareContext, key: Uint8Array): Uint8
 /** sealed = crypto_box_seal(sign_detached(share, senderSignSk) || key, recipientEncPk). */
 export function sealShare(input: SealShareInput): Uint8Array {
   const fn = 'sealShare';
+  checkObject(fn, 'input', input);
   checkBytes(fn, 'key', input.key, KEY_BYTES);
   checkBytes(fn, 'senderSignSk', input.senderSignSk, SIGN_SECRET_KEY_BYTES);
-  checkBytes(fn, 'recipientEncPk', input.recipientEncPk, BOX_PUBLIC_KEY_BYTES);
+  // A small-order recipient key would make the box's shared secret predictable; libsodium refuses
+  // it with an untyped "invalid usage", so name the problem first.
+  checkEncKey(fn, 'recipientEncPk', input.recipientEncPk);
   const s = sodium();
   const share = shareBody(fn, input, input.key);
   const sig = s.crypto_sign_detached(share, input.senderSignSk);
   const plaintext = concatBytes(sig, input.key);
   try {
     return s.crypto_box_seal(plaintext, input.recipientEncPk);
+  } catch {
+    throw new KeyError(`${fn}: recipientEncPk is not a usable X25519 key`);
   } finally {
     wipe(share, plaintext);
   }
@@ -91,6 +98,7 @@ export function sealShare(input: SealShareInput): Uint8Array {
  */
 export function openShare(input: OpenShareInput): Uint8Array {
   const fn = 'openShare';
+  checkObject(fn, 'input', input);
   checkBytes(fn, 'senderIdentityPk', input.senderIdentityPk, SIGN_PUBLIC_KEY_BYTES);
   checkBytes(fn, 'recipientEncPk', input.recipientEncPk, BOX_PUBLIC_KEY_BYTES);
   checkBytes(fn, 'recipientEncSk', input.recipientEncSk, BOX_SECRET_KEY_BYTES);

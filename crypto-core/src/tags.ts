@@ -19,6 +19,10 @@ export const TAGS = {
   pinsAd: 'parley/pins/ad/v1',
   /** Signed: the contact-pins blob. */
   pinsSig: 'parley/pins/sig/v1',
+  /** Signed: one membership-log entry of a group (DESIGN §7.1). */
+  memberEntry: 'parley/member/v1',
+  /** Hashed: a membership-log entry and its signature, giving the entry's hash (the next prev). */
+  memberHash: 'parley/member/hash/v1',
 } as const;
 
 export type Tag = (typeof TAGS)[keyof typeof TAGS];

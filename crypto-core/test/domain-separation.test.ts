@@ -8,11 +8,14 @@ import {
   generateSenderKey,
   type IdentityKeys,
   KDF_CONTEXTS,
+  MembershipLog,
   makeBundle,
+  memberEntryBody,
   openShare,
   ready,
   SignatureError,
   sealShare,
+  signMemberEntry,
   TAGS,
   u32be,
   utf8,
@@ -49,6 +52,18 @@ describe('a signature made for one tag fails under every other tag', () => {
     ['no fields', () => []],
     ['one key', () => [alice.signPk]],
     ['ids and a keyId', () => [utf8('c-1'), utf8('u-alice'), u32be(1), utf8('m-1')]],
+    [
+      'membership-entry fields',
+      () => [
+        utf8('g-1'),
+        u32be(0),
+        new Uint8Array(32),
+        utf8('create'),
+        utf8('u-a'),
+        utf8('u-a'),
+        alice.signPk,
+      ],
+    ],
   ];
   test.each(fieldSets)('with %s', (_name, fields) => {
     for (const signedTag of ALL_TAGS) {
@@ -62,6 +77,26 @@ describe('a signature made for one tag fails under every other tag', () => {
         expect(ok, `${signedTag} signature checked as ${otherTag}`).toBe(signedTag === otherTag);
       }
     }
+  });
+});
+
+describe('membership tags', () => {
+  test('are part of TAGS, so every loop above covers them', () => {
+    expect(ALL_TAGS).toContain('parley/member/v1');
+    expect(ALL_TAGS).toContain('parley/member/hash/v1');
+  });
+
+  test("an entry's hash input never equals its signed body, and a body signature never verifies as a message", () => {
+    const log = MembershipLog.empty('g-1');
+    const entry = signMemberEntry(log.next('create', 'u-a', 'u-a', alice.signPk), alice.signSk);
+    const body = memberEntryBody(entry);
+    expect(body.subarray(0, 17)).toEqual(utf8('parley/member/v1\u0000'));
+    const hashInput = encodeFields(TAGS.memberHash, body, entry.sig);
+    expect(hashInput.subarray(0, body.length)).not.toEqual(body);
+    // The same bytes as fields of a message signature: the tag differs, so it does not verify.
+    const asMessage = encodeFields(TAGS.msgSig, ...[body]);
+    expect(_sodium.crypto_sign_verify_detached(entry.sig, asMessage, alice.signPk)).toBe(false);
+    expect(_sodium.crypto_sign_verify_detached(entry.sig, body, alice.signPk)).toBe(true);
   });
 });
 

@@ -1,17 +1,23 @@
 // Message envelopes: AEAD under the sender key, bound to channel/sender/keyId/clientMsgId,
 // signed by the sender inside (DESIGN §3).
+import _sodium from 'libsodium-wrappers-sumo';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { aeadSeal } from '../src/aead';
+import { messageAd } from '../src/envelope';
 import {
+  concatBytes,
   DecryptError,
   type DecryptMessageInput,
   decryptMessage,
   type EncryptMessageInput,
+  encodeFields,
   encryptMessage,
   FormatError,
   generateIdentity,
   generateSenderKey,
   type IdentityKeys,
   KeyError,
+  MAX_ID_BYTES,
   MAX_TEXT_CHARS,
   MIN_ENVELOPE_BYTES,
   NONCE_BYTES,
@@ -20,6 +26,8 @@ import {
   PayloadSchema,
   ready,
   SignatureError,
+  TAGS,
+  utf8,
 } from '../src/index';
 import { expectError, flipByte, hex } from './helpers';
 
@@ -173,6 +181,72 @@ describe('payload validation', () => {
     const payload = { ...text, reactions: ['+1'] } as Payload;
     expect(decryptMessage({ ...dec, ciphertext: encryptMessage({ ...enc, payload }) })).toEqual(text);
     expect(PayloadSchema.parse({ ...text, extra: 1 })).toEqual(text);
+  });
+});
+
+describe('timeline fields (DESIGN §7.3): after and mh', () => {
+  // 32 bytes of 0x07 in base64url (literals: the cases are built before libsodium loads).
+  const mh = { index: 4, hash: 'BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc' };
+  const withTimeline: Payload[] = [
+    { v: 1, kind: 'text', sentAt: 1, text: 'hi', after: 'm-0', mh },
+    { v: 1, kind: 'edit', sentAt: 2, target: 'm-1', text: 'hi!', after: 'm-1' },
+    { v: 1, kind: 'delete', sentAt: 3, target: 'm-1', mh },
+  ];
+
+  test.each(withTimeline)('round-trip on a $kind payload', (payload) => {
+    expect(decryptMessage({ ...dec, ciphertext: encryptMessage({ ...enc, payload }) })).toEqual(payload);
+  });
+
+  test('are optional: a payload without them is unchanged', () => {
+    expect(decryptMessage({ ...dec, ciphertext: encryptMessage(enc) })).toEqual(text);
+  });
+
+  /**
+   * A channel member holds the sender key but not the sender's signing key: it can re-encrypt the
+   * payload with another `after` or `mh`, but only with the original signature.
+   */
+  function reencrypted(original: Payload, changed: Payload): Uint8Array {
+    const ad = messageAd('test', ctx);
+    const sig = _sodium.crypto_sign_detached(
+      encodeFields(TAGS.msgSig, ad, utf8(JSON.stringify(original))),
+      alice.signSk,
+    );
+    return aeadSeal('test', senderKey, concatBytes(sig, utf8(JSON.stringify(changed))), ad, undefined);
+  }
+
+  test.each<[string, Partial<Payload>]>([
+    ['after changed', { after: 'm-9' }],
+    ['after removed (hiding a message)', { after: undefined }],
+    ['mh.index changed', { mh: { ...mh, index: 5 } }],
+    ['mh.hash changed', { mh: { ...mh, hash: 'CAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAg' } }],
+    ['mh removed', { mh: undefined }],
+  ])('are covered by the signature: %s is a SignatureError', (_name, change) => {
+    const original = withTimeline[0] as Payload;
+    const changed = JSON.parse(JSON.stringify({ ...original, ...change })) as Payload;
+    // The untampered re-encryption opens, so the failure below is the signature's.
+    expect(decryptMessage({ ...dec, ciphertext: reencrypted(original, original) })).toEqual(original);
+    expectError(
+      () => decryptMessage({ ...dec, ciphertext: reencrypted(original, changed) }),
+      SignatureError,
+      'decryptMessage',
+    );
+  });
+
+  test.each([
+    ['after empty', { after: '' }],
+    ['after too long', { after: 'x'.repeat(MAX_ID_BYTES + 1) }],
+    ['after not a string', { after: 7 }],
+    ['mh.index negative', { mh: { ...mh, index: -1 } }],
+    ['mh.index above u32', { mh: { ...mh, index: 2 ** 32 } }],
+    ['mh.index fractional', { mh: { ...mh, index: 1.5 } }],
+    ['mh.hash of 31 bytes', { mh: { ...mh, hash: 'A'.repeat(42) } }],
+    ['mh.hash padded', { mh: { ...mh, hash: `${mh.hash}=` } }],
+    ['mh.hash non-canonical (stray low bits)', { mh: { ...mh, hash: `${mh.hash.slice(0, -1)}D` } }],
+    ['mh without hash', { mh: { index: 1 } }],
+  ])('are validated: %s is refused with FormatError', (_name, change) => {
+    const payload = { ...text, ...change } as Payload;
+    expectError(() => encryptMessage({ ...enc, payload }), FormatError, 'encryptMessage');
+    expect(PayloadSchema.safeParse(payload).success).toBe(false);
   });
 });
 

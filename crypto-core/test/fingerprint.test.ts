@@ -144,6 +144,6 @@ describe('input checks', () => {
   test('numericFingerprint and safetyNumber name themselves when the stable id is not a string', () => {
     const key = generateIdentity().signPk;
     expectError(() => numericFingerprint(key, 42 as unknown as string), FormatError, 'numericFingerprint');
-    expectError(() => safetyNumber(key, '', key, 'b'), FormatError, 'numericFingerprint');
+    expectError(() => safetyNumber(key, '', key, 'b'), FormatError, 'safetyNumber');
   });
 });

@@ -6,6 +6,7 @@ import {
   FormatError,
   fromHex,
   KeyError,
+  MembershipError,
   SignatureError,
   toHex,
 } from '../src/index';
@@ -21,6 +22,7 @@ export const ERROR_CLASSES: Record<string, ErrorClass> = {
   SignatureError,
   KeyError,
   FormatError,
+  MembershipError,
 };
 
 /** Runs `run` and checks it throws exactly `cls` (not a sibling class) with a message naming `fnName`. */

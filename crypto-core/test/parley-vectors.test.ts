@@ -8,26 +8,39 @@ import {
   decryptMessage,
   deriveAccountKeys,
   deriveRecoveryKeys,
+  dmChannelId,
   encodeFields,
+  fromBase64,
   type KdfParams,
+  type MemberEntry,
+  MembershipLog,
+  memberEntryBody,
+  memberEntryFromWire,
+  memberEntryHash,
+  memberEntryToWire,
   openPins,
   openShare,
   parseRecoveryCode,
   ready,
+  signMemberEntry,
   unwrapKeys,
 } from '../src/index';
 import { errorClass, expectError, hex, unhex } from './helpers';
 import { BOB, buildParleyVectors, identityOf, type VectorFile } from './parley-vectors';
 import account from './vectors/parley-account.json';
 import bundle from './vectors/parley-bundle.json';
+import dmId from './vectors/parley-dm-id.json';
 import encodeFieldsFile from './vectors/parley-encode-fields.json';
 import envelope from './vectors/parley-envelope.json';
 import fingerprint from './vectors/parley-fingerprint.json';
 import keyblob from './vectors/parley-keyblob.json';
+import membership from './vectors/parley-membership.json';
 import pins from './vectors/parley-pins.json';
 import share from './vectors/parley-share.json';
 
 const COMMITTED: Record<string, unknown> = {
+  'parley-dm-id.json': dmId,
+  'parley-membership.json': membership,
   'parley-encode-fields.json': encodeFieldsFile,
   'parley-bundle.json': bundle,
   'parley-account.json': account,
@@ -79,6 +92,35 @@ describe('parley-bundle.json', () => {
   test.each(invalidOf(bundle))('$name: $error', (v) => {
     expectError(() => bundleFromWire(v.wire), errorClass(v.error), 'bundleFromWire');
   });
+  test('the invalid-key vectors are what their names claim', () => {
+    type W = { identityKey: string; encKey: string; encKeySig: string };
+    const byName = (part: string) => {
+      const found = invalidOf(bundle).find((v) => v.name.includes(part));
+      if (!found) throw new Error(`no vector ${part}`);
+      const w = found.wire as W;
+      return { pk: fromBase64(w.identityKey), enc: fromBase64(w.encKey), sig: fromBase64(w.encKeySig) };
+    };
+    const signed = (v: { pk: Uint8Array; enc: Uint8Array }) => encodeFields('parley/enckey/v1', v.pk, v.enc);
+    // Small-order encKeys carry a signature that verifies: only the key check refuses them.
+    const weak = byName('u = 0 (all zero)');
+    expect(_sodium.crypto_sign_verify_detached(weak.sig, signed(weak), weak.pk)).toBe(true);
+    // libsodium itself verifies the mixed-order key's signature: only the subgroup check refuses it.
+    const mixed = byName('plus a point of order 8');
+    expect(_sodium.crypto_sign_verify_detached(mixed.sig, signed(mixed), mixed.pk)).toBe(true);
+    // The small-order identity keys' signatures satisfy the cofactorless equation [S]B = R + [k]A:
+    // R = [S]B and [k]A = 0 (A is the identity, or of order 8 with k = 0 mod 8).
+    for (const part of ['the Ed25519 identity point', 'a point of order 8,']) {
+      const v = byName(part);
+      const R = v.sig.subarray(0, 32);
+      const S = v.sig.subarray(32);
+      expect(hex(_sodium.crypto_scalarmult_ed25519_base_noclamp(S))).toBe(hex(R));
+      const k = _sodium.crypto_core_ed25519_scalar_reduce(
+        _sodium.crypto_hash_sha512(new Uint8Array([...R, ...v.pk, ...signed(v)])),
+      );
+      expect((k[0] ?? 1) & 7).toBe(0);
+      expect(_sodium.crypto_sign_verify_detached(v.sig, signed(v), v.pk)).toBe(false); // libsodium's own check
+    }
+  });
 });
 
 describe('parley-account.json', () => {
@@ -101,7 +143,7 @@ describe('parley-account.json', () => {
     } else {
       const params = v.params as KdfParams;
       expectError(
-        () => deriveAccountKeys('pw', new Uint8Array(16), params),
+        () => deriveAccountKeys(String(v.password), unhex(String(v.salt)), params),
         errorClass(v.error),
         'deriveAccountKeys',
       );
@@ -117,10 +159,8 @@ describe('parley-keyblob.json', () => {
     expect(hex(id.boxSk)).toBe(v?.boxSk);
   });
   test.each(invalidOf(keyblob))('$name: $error', (w) => {
-    const wrapKey = unhex((w.wrapKey as string | undefined) ?? v?.wrapKey ?? '');
-    const identityPk = unhex((w.identityPk as string | undefined) ?? v?.identityPk ?? '');
     expectError(
-      () => unwrapKeys(wrapKey, unhex(v?.keyBlob ?? ''), identityPk),
+      () => unwrapKeys(unhex(String(w.wrapKey)), unhex(String(w.keyBlob)), unhex(String(w.identityPk))),
       errorClass(w.error),
       'unwrapKeys',
     );
@@ -143,17 +183,14 @@ describe('parley-envelope.json', () => {
     expect(hex(unhex(v.ciphertext).subarray(0, 24))).toBe(v.nonce);
   });
   test.each(invalidOf(envelope))('$name: $error', (w) => {
-    const base = envelope.valid.find((v) => v.name === w.base) ?? envelope.valid[0];
-    if (!base) throw new Error('no base vector');
-    const o = (w.override ?? {}) as Record<string, string | number>;
     const input = {
-      channelId: String(o.channelId ?? base.channelId),
-      senderId: String(o.senderId ?? base.senderId),
-      keyId: Number(o.keyId ?? base.keyId),
-      clientMsgId: String(o.clientMsgId ?? w.clientMsgId ?? base.clientMsgId),
-      senderKey: unhex(base.senderKey),
-      senderIdentityPk: unhex(String(o.senderIdentityPk ?? base.senderIdentityPk)),
-      ciphertext: unhex(String(w.ciphertext ?? base.ciphertext)),
+      channelId: String(w.channelId),
+      senderId: String(w.senderId),
+      keyId: Number(w.keyId),
+      clientMsgId: String(w.clientMsgId),
+      senderKey: unhex(String(w.senderKey)),
+      senderIdentityPk: unhex(String(w.senderIdentityPk)),
+      ciphertext: unhex(String(w.ciphertext)),
     };
     expectError(() => decryptMessage(input), errorClass(w.error), 'decryptMessage');
   });
@@ -161,15 +198,15 @@ describe('parley-envelope.json', () => {
 
 describe('parley-share.json', () => {
   const v = share.valid[0];
-  const openInput = (o: Record<string, string | number> = {}) => ({
-    channelId: String(o.channelId ?? v?.channelId),
-    senderId: String(o.senderId ?? v?.senderId),
-    keyId: Number(o.keyId ?? v?.keyId),
-    recipientId: String(o.recipientId ?? v?.recipientId),
+  const openInput = () => ({
+    channelId: String(v?.channelId),
+    senderId: String(v?.senderId),
+    keyId: Number(v?.keyId),
+    recipientId: String(v?.recipientId),
     sealed: unhex(v?.sealed ?? ''),
-    senderIdentityPk: unhex(String(o.senderIdentityPk ?? v?.senderIdentityPk)),
-    recipientEncPk: unhex(String(o.recipientEncPk ?? v?.recipientEncPk)),
-    recipientEncSk: unhex(String(o.recipientEncSk ?? v?.recipientBoxSk)),
+    senderIdentityPk: unhex(String(v?.senderIdentityPk)),
+    recipientEncPk: unhex(String(v?.recipientEncPk)),
+    recipientEncSk: unhex(String(v?.recipientBoxSk)),
   });
   test('opening the published sealed value gives the key', () => {
     expect(hex(openShare(openInput()))).toBe(v?.key);
@@ -184,8 +221,17 @@ describe('parley-share.json', () => {
     expect(hex(identityOf(BOB).boxPk)).toBe(v?.recipientEncPk);
   });
   test.each(invalidOf(share))('$name: $error', (w) => {
-    const o = (w.override ?? {}) as Record<string, string | number>;
-    expectError(() => openShare(openInput(o)), errorClass(w.error), 'openShare');
+    const input = {
+      channelId: String(w.channelId),
+      senderId: String(w.senderId),
+      keyId: Number(w.keyId),
+      recipientId: String(w.recipientId),
+      sealed: unhex(String(w.sealed)),
+      senderIdentityPk: unhex(String(w.senderIdentityPk)),
+      recipientEncPk: unhex(String(w.recipientEncPk)),
+      recipientEncSk: unhex(String(w.recipientEncSk)),
+    };
+    expectError(() => openShare(input), errorClass(w.error), 'openShare');
   });
 });
 
@@ -196,6 +242,77 @@ describe('parley-pins.json', () => {
     expect(openPins(unhex(v?.blob ?? ''), alice)).toEqual(v?.pins);
   });
   test.each(invalidOf(pins))('$name: $error', (w) => {
-    expectError(() => openPins(unhex(v?.blob ?? ''), identityOf(BOB)), errorClass(w.error), 'openPins');
+    const opener = identityOf({
+      signSeed: unhex(String(w.openerSignSeed)),
+      boxSk: unhex(String(w.openerBoxSk)),
+    });
+    expectError(() => openPins(unhex(String(w.blob)), opener), errorClass(w.error), 'openPins');
+  });
+});
+
+describe('parley-dm-id.json', () => {
+  test.each(dmId.valid)('$name', (v) => {
+    expect(dmChannelId(v.a, v.b)).toBe(v.channelId);
+    expect(dmChannelId(v.b, v.a)).toBe(v.channelId);
+    expect(hex(_sodium.crypto_hash_sha256(unhex(v.hashInputUtf8)))).toBe(v.sha256);
+    expect(v.channelId).toBe(`dm-${v.sha256.slice(0, 32)}`);
+  });
+  test.each(invalidOf(dmId))('$name: $error', (w) => {
+    expectError(() => dmChannelId(String(w.a), String(w.b)), errorClass(w.error), 'dmChannelId');
+  });
+});
+
+describe('parley-membership.json', () => {
+  const chain = membership.valid[0];
+  if (!chain) throw new Error('no chain');
+  const parse = (w: unknown) => memberEntryFromWire(chain.channelId, w);
+
+  test.each(chain.entries)('entry $index ($name): body, signature, hash and wire form', (v) => {
+    const entry = parse(v.wire);
+    expect(hex(memberEntryBody(entry))).toBe(v.body);
+    expect(hex(entry.sig)).toBe(v.sig);
+    expect(hex(memberEntryHash(entry))).toBe(v.hash);
+    expect(memberEntryToWire(entry)).toEqual(v.wire);
+    // Ed25519 is deterministic: the signer's seed reproduces the published signature.
+    const signer = _sodium.crypto_sign_seed_keypair(unhex(v.signerSignSeed));
+    expect(hex(signMemberEntry(entry, signer.privateKey).sig)).toBe(v.sig);
+  });
+
+  test('the chain verifies, and the state after each entry is as published', () => {
+    const entries = chain.entries.map((v) => parse(v.wire));
+    const log = MembershipLog.empty(chain.channelId);
+    for (const [i, entry] of entries.entries()) {
+      log.append(entry);
+      const want = chain.entries[i]?.stateAfter;
+      expect(log.epoch).toBe(want?.epoch);
+      expect(log.owner).toBe(want?.owner);
+      expect(hex(log.head)).toBe(want?.head);
+      expect(
+        log.members().map((m) => ({ userId: m.userId, identityPk: hex(m.identityPk), since: m.since })),
+      ).toEqual(want?.members);
+    }
+    expect(hex(MembershipLog.verify(chain.channelId, entries).head)).toBe(chain.entries.at(-1)?.hash);
+  });
+
+  test.each(invalidOf(membership))('$name: $error from $fn', (w) => {
+    const channelId = String(w.channelId);
+    const before = (w.log as unknown[]).map((e) => memberEntryFromWire(channelId, e));
+    const prefix = MembershipLog.verify(channelId, before); // the log before the bad entry is valid
+    expect(prefix.length).toBe(w.failsAt);
+    const cls = errorClass(w.error);
+    if (w.fn === 'memberEntryFromWire') {
+      expectError(() => memberEntryFromWire(channelId, w.entry), cls, 'memberEntryFromWire');
+      return;
+    }
+    const entry: MemberEntry = memberEntryFromWire(channelId, w.entry);
+    const err = expectError(
+      () => MembershipLog.verify(channelId, [...before, entry]),
+      cls,
+      'MembershipLog.verify',
+    );
+    expect(err.message).toContain(`entry ${w.failsAt}:`);
+    expectError(() => prefix.append(entry), cls, 'MembershipLog.append');
+    expect(prefix.length).toBe(w.failsAt);
+    expect(hex(memberEntryBody({ ...entry, channelId: String(w.signedChannelId) }))).toBe(w.signedBody);
   });
 });

@@ -2,6 +2,7 @@
 // tests call `app.request()` with no socket.
 import { Hono } from 'hono';
 import { Verifier } from './auth/verifier';
+import { MembershipLogs } from './channels/membership-append';
 import type { AppendResult, NewMessage, Store } from './db/store';
 import { bodyLimits } from './middleware/body-limit';
 import { csrfGuard } from './middleware/csrf';
@@ -42,6 +43,7 @@ function resolveDeps(deps: AppDeps): ResolvedDeps {
     webDist: deps.webDist ?? null,
     startedAt: deps.startedAt ?? now(),
     verifier: new Verifier(deps.config.scrypt.logN),
+    membershipLogs: new MembershipLogs(deps.store),
   };
 }
 

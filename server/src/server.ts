@@ -6,8 +6,10 @@ import { readFile } from 'node:fs/promises';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
+import { ready } from '@parley/crypto-core';
 import { appendDirect, buildApp } from './app';
 import { loadServerSecret } from './auth/secret';
+import { quarantineUnusableAccounts } from './auth/unusable-keys';
 import { openStore } from './db';
 import type { AppendResult, NewMessage, Store } from './db/store';
 import type { Config } from './env';
@@ -62,6 +64,7 @@ const SESSION_SWEEP_MS = 60 * 60 * 1000;
 const DRAIN_MS = 5_000;
 
 export async function startServer(config: Config, overrides: ServerOverrides = {}): Promise<RunningServer> {
+  await ready(); // crypto-core checks bundles and membership entries
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const serverSecret =
     overrides.serverSecret ?? (await loadServerSecret(config.serverSecret, config.dataDir));
@@ -78,6 +81,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
 
     await store.ensureBroadcast();
     await promoteConfiguredAdmins(store, config.admins, logger);
+    await quarantineUnusableAccounts(store, logger);
 
     const attachments: Attachment[] = [];
     // Set once the attachments are in: the first one that brings a batcher takes the REST sends.

@@ -10,6 +10,7 @@ import mysql from 'mysql2/promise';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../src/db';
 import {
+  type LogEntryRecord,
   type NewMessage,
   type NewUser,
   RecordNotFound,
@@ -188,7 +189,7 @@ describe.each(harnesses)('$name store', (harness) => {
       const entry = await store.getMessage('broadcast', 2);
       expect(entry).toMatchObject({
         kind: 'system',
-        system: { event: 'join', userId: bob.id, actorId: null },
+        system: { event: 'join', userId: bob.id, actorId: null, logIndex: null },
       });
       expect((await store.getChannel('broadcast'))?.memberEpoch).toBe(0);
     });
@@ -348,9 +349,9 @@ describe.each(harnesses)('$name store', (harness) => {
       expect(channel).toMatchObject({ kind: 'group', name: 'Group', lastSeq: 3, memberEpoch: 0 });
       const { messages } = await store.listMessages(id, { after: 0, limit: 10, minSeq: 0 });
       expect(messages.map((m) => m.system)).toEqual([
-        { event: 'create', userId: alice.id, actorId: alice.id },
-        { event: 'join', userId: alice.id, actorId: alice.id },
-        { event: 'join', userId: bob.id, actorId: alice.id },
+        { event: 'create', userId: alice.id, actorId: alice.id, logIndex: null },
+        { event: 'join', userId: alice.id, actorId: alice.id, logIndex: null },
+        { event: 'join', userId: bob.id, actorId: alice.id, logIndex: null },
       ]);
       expect(await store.getMembers(id)).toEqual([
         { channelId: id, userId: alice.id, role: 'owner', joinedSeq: 2 },
@@ -399,7 +400,7 @@ describe.each(harnesses)('$name store', (harness) => {
       expect(change.entry).toMatchObject({
         seq: 3,
         kind: 'system',
-        system: { event: 'join', userId: bob.id, actorId: alice.id },
+        system: { event: 'join', userId: bob.id, actorId: alice.id, logIndex: null },
       });
       expect(change.channel).toMatchObject({ lastSeq: 3, memberEpoch: 1 });
       expect(await store.getMember(id, bob.id)).toMatchObject({ joinedSeq: 3, role: 'member' });
@@ -420,10 +421,15 @@ describe.each(harnesses)('$name store', (harness) => {
       const carol = await register('carol');
       const id = await group(alice, bob, carol);
       const left = await store.removeMember(id, bob.id, bob.id);
-      expect(left.entry.system).toEqual({ event: 'leave', userId: bob.id, actorId: bob.id });
+      expect(left.entry.system).toEqual({ event: 'leave', userId: bob.id, actorId: bob.id, logIndex: null });
       expect(left.channel.memberEpoch).toBe(1);
       const removed = await store.removeMember(id, carol.id, alice.id);
-      expect(removed.entry.system).toEqual({ event: 'remove', userId: carol.id, actorId: alice.id });
+      expect(removed.entry.system).toEqual({
+        event: 'remove',
+        userId: carol.id,
+        actorId: alice.id,
+        logIndex: null,
+      });
       expect(removed.channel.memberEpoch).toBe(2);
       expect((await store.getMembers(id)).map((m) => m.userId)).toEqual([alice.id]);
     });
@@ -455,6 +461,175 @@ describe.each(harnesses)('$name store', (harness) => {
       await expect(store.addMember(id, alice.id, null)).rejects.toBeInstanceOf(UniqueViolation);
       await expect(store.addMember(id, randomUUID(), null)).rejects.toBeInstanceOf(RecordNotFound);
       await expect(store.removeMember(id, bob.id, alice.id)).rejects.toBeInstanceOf(RecordNotFound);
+    });
+  });
+
+  // ---- membership log ----
+
+  describe('membership log', () => {
+    /** A log entry as the store keeps it; the store checks no signature (the routes do). */
+    function entry(
+      channelId: string,
+      index: number,
+      action: LogEntryRecord['action'],
+      actorId: string,
+      subjectId: string,
+    ): LogEntryRecord {
+      const binds = action === 'create' || action === 'add';
+      return {
+        channelId,
+        index,
+        prev: index === 0 ? new Uint8Array(32) : new Uint8Array(32).fill(index),
+        action,
+        actorId,
+        subjectId,
+        subjectIdentityPk: binds ? bytes(32) : new Uint8Array(0),
+        sig: bytes(64),
+        hash: new Uint8Array(32).fill(index + 1),
+      };
+    }
+    const append = (
+      channelId: string,
+      entries: LogEntryRecord[],
+      owner: string | null,
+      mode: 'create' | 'append' | 'adopt' = 'append',
+    ) => {
+      const first = entries[0];
+      const expectLength = first?.index ?? 0;
+      return store.appendMembershipLog({
+        channelId,
+        expectLength,
+        expectHead: expectLength === 0 ? new Uint8Array(32) : new Uint8Array(32).fill(expectLength),
+        entries,
+        owner,
+        mode,
+        name: 'Signed',
+        createdAt: 5_000,
+      });
+    };
+
+    it('creates a group from its create entry: one notice, the creator as owner, epoch 1', async () => {
+      const alice = await register('alice');
+      const id = `g-${randomUUID()}`;
+      const result = await append(id, [entry(id, 0, 'create', alice.id, alice.id)], alice.id, 'create');
+      expect(result).toMatchObject({
+        ok: true,
+        channel: { id, kind: 'group', name: 'Signed', logLength: 1, memberEpoch: 1, lastSeq: 1 },
+      });
+      expect(result.ok && result.entries.map((e) => e.system)).toEqual([
+        { event: 'create', userId: alice.id, actorId: alice.id, logIndex: 0 },
+      ]);
+      expect(await store.getMembers(id)).toEqual([
+        { channelId: id, userId: alice.id, role: 'owner', joinedSeq: 1 },
+      ]);
+      const again = append(id, [entry(id, 0, 'create', alice.id, alice.id)], alice.id, 'create');
+      await expect(again).rejects.toBeInstanceOf(UniqueViolation);
+    });
+
+    it('appends only at the head it was checked against, applying each entry to the member table', async () => {
+      const alice = await register('alice');
+      const bob = await register('bob');
+      const carol = await register('carol');
+      const id = `g-${randomUUID()}`;
+      await append(id, [entry(id, 0, 'create', alice.id, alice.id)], alice.id, 'create');
+      const added = await append(
+        id,
+        [entry(id, 1, 'add', alice.id, bob.id), entry(id, 2, 'add', bob.id, carol.id)],
+        alice.id,
+      );
+      expect(added).toMatchObject({ ok: true, channel: { logLength: 3, memberEpoch: 3, lastSeq: 3 } });
+      expect((await store.getMembers(id)).map((m) => [m.userId, m.role, m.joinedSeq])).toEqual([
+        [alice.id, 'owner', 1],
+        [bob.id, 'member', 2],
+        [carol.id, 'member', 3],
+      ]);
+      // A second writer that checked against length 1 or 3 with another head loses.
+      expect(await append(id, [entry(id, 1, 'add', alice.id, carol.id)], alice.id)).toEqual({
+        ok: false,
+        code: 'log_conflict',
+        length: 3,
+      });
+      const wrongHead = await store.appendMembershipLog({
+        channelId: id,
+        expectLength: 3,
+        expectHead: bytes(32),
+        entries: [entry(id, 3, 'leave', carol.id, carol.id)],
+        owner: alice.id,
+        mode: 'append',
+        createdAt: 6_000,
+      });
+      expect(wrongHead).toEqual({ ok: false, code: 'log_conflict', length: 3 });
+      // The owner leaves: roles follow the owner the caller computed from the log.
+      const left = await append(id, [entry(id, 3, 'leave', alice.id, alice.id)], bob.id);
+      expect(left.ok && left.entries[0]?.system).toEqual({
+        event: 'leave',
+        userId: alice.id,
+        actorId: alice.id,
+        logIndex: 3,
+      });
+      expect((await store.getMembers(id)).map((m) => [m.userId, m.role])).toEqual([
+        [bob.id, 'owner'],
+        [carol.id, 'member'],
+      ]);
+      const log = await store.getMembershipLog(id, 1, 2);
+      expect(log.map((e) => [e.index, e.action, e.subjectId])).toEqual([
+        [1, 'add', bob.id],
+        [2, 'add', carol.id],
+      ]);
+      expect(log[0]?.hash).toEqual(new Uint8Array(32).fill(2));
+      expect(await store.getMembershipLog(id, 4, 10)).toEqual([]);
+      expect(await append('g-missing', [entry('g-missing', 0, 'add', alice.id, bob.id)], alice.id)).toEqual({
+        ok: false,
+        code: 'not_found',
+      });
+    });
+
+    it('adopts a signed log for a group made before it, keeping the rows and retiring older keys', async () => {
+      const alice = await register('alice');
+      const bob = await register('bob');
+      const id = await group(alice, bob);
+      expect(await shareToAll(id, alice.id, 1)).toBe(0);
+      expect(await append(id, [entry(id, 0, 'create', alice.id, alice.id)], alice.id)).toMatchObject({
+        ok: false,
+        code: 'log_conflict',
+      });
+      const adopted = await append(
+        id,
+        [entry(id, 0, 'create', alice.id, alice.id), entry(id, 1, 'add', alice.id, bob.id)],
+        alice.id,
+        'adopt',
+      );
+      expect(adopted).toMatchObject({ ok: true, channel: { logLength: 2, memberEpoch: 2 } });
+      expect((await store.getMembers(id)).map((m) => [m.userId, m.joinedSeq])).toEqual([
+        [alice.id, 2],
+        [bob.id, 3],
+      ]);
+      const [share] = await store.getShares(id, bob.id, { senderId: alice.id });
+      expect(share?.epoch).toBe(0);
+      const result = await store.appendMessages(
+        [{ channelId: id, senderId: alice.id, keyId: 1, clientMsgId: randomUUID(), ciphertext: bytes(120) }],
+        7_000,
+      );
+      expect(result[0]).toMatchObject({ ok: false, code: 'stale_key' });
+    });
+
+    it('keeps a deleted account in the log and the epoch, and stops routing to it', async () => {
+      const alice = await register('alice');
+      const bob = await register('bob');
+      const id = `g-${randomUUID()}`;
+      await append(id, [entry(id, 0, 'create', alice.id, alice.id)], alice.id, 'create');
+      await append(id, [entry(id, 1, 'add', alice.id, bob.id)], alice.id);
+      const changes = await store.deleteUser(bob.id);
+      const change = changes.find((c) => c.channel.id === id);
+      expect(change?.entry.system).toEqual({
+        event: 'remove',
+        userId: bob.id,
+        actorId: null,
+        logIndex: null,
+      });
+      expect(change?.channel).toMatchObject({ memberEpoch: 2, logLength: 2 });
+      expect((await store.getMembers(id)).map((m) => m.userId)).toEqual([alice.id]);
+      expect((await store.getMembershipLog(id, 0, 10)).map((e) => e.subjectId)).toEqual([alice.id, bob.id]);
     });
   });
 
@@ -871,7 +1046,12 @@ describe.each(harnesses)('$name store', (harness) => {
       const changes = await store.deleteUser(bob.id);
       expect(changes.map((c) => c.channel.id).sort()).toEqual(['broadcast', id].sort());
       for (const change of changes) {
-        expect(change.entry.system).toEqual({ event: 'remove', userId: bob.id, actorId: null });
+        expect(change.entry.system).toEqual({
+          event: 'remove',
+          userId: bob.id,
+          actorId: null,
+          logIndex: null,
+        });
         expect(change.channel.memberEpoch).toBe(1);
         expect(change.channel.lastSeq).toBe(change.entry.seq);
       }

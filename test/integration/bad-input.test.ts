@@ -2,7 +2,7 @@
 // precise 4xx and changes nothing (nothing stored, nobody else's data touched).
 
 import { request } from 'node:http';
-import { toBase64 } from '@parley/crypto-core';
+import { memberEntryToWire, signMemberEntry, toBase64 } from '@parley/crypto-core';
 import { BROADCAST_CHANNEL_ID as B, ErrorBody } from '@parley/server/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { must } from '../support/assert';
@@ -140,7 +140,25 @@ describe('bad input', () => {
   it('refuses inviting into a DM and removing members as a non-owner', async () => {
     const group = await alice.client.createGroup('alice only');
     await alice.client.invite(group.id, bob.id);
-    const asBob = await call(bob, 'DELETE', `/api/channels/${group.id}/members/${alice.id}`);
+    const unsigned = await call(bob, 'DELETE', `/api/channels/${group.id}/members/${alice.id}`);
+    expect(unsigned.status).toBe(400);
+    // Bob signs a removal the rules do not allow him (only the owner removes).
+    const log = await bob.client.groupLogs.sync(group.id);
+    const entry = signMemberEntry(
+      {
+        channelId: group.id,
+        index: log.length,
+        prev: log.head,
+        action: 'remove',
+        actorId: bob.id,
+        subjectId: alice.id,
+        subjectIdentityPk: new Uint8Array(0),
+      },
+      bob.client.session.identity.signSk,
+    );
+    const asBob = await call(bob, 'DELETE', `/api/channels/${group.id}/members/${alice.id}`, {
+      entry: memberEntryToWire(entry),
+    });
     expect(asBob.status).toBe(403);
     const dmInvite = await call(alice, 'POST', `/api/channels/${dmId}/members`, { userId: mallory.id });
     expect(dmInvite.status).toBe(400);

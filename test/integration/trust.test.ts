@@ -74,14 +74,22 @@ describe('contact trust', () => {
     }
   });
 
-  it('refuses a pins blob rolled back to an older version', async () => {
+  it('fails closed on a pins blob rolled back to an older version, until the user re-verifies', async () => {
     const old = await alice.client.api.getPins();
     await alice.client.contacts.markVerified(carol.id);
     await alice.client.contacts.markVerified(carol.id, false);
     // The relay serves the old blob again.
     await alice.client.api.putPins(must(old, 'a pins blob'));
-    await expect(alice.client.contacts.pins.load()).rejects.toThrow(/rollback/);
-    await alice.client.contacts.markVerified(carol.id, false); // writes a fresh, higher version
+    await alice.client.contacts.pins.load();
+    expect(alice.client.trustUnknown).toMatch(/older copy/);
+    expect(alice.client.contacts.peek(bob.id)).toMatchObject({ unpinned: true, verified: false });
+    // Re-verifying Bob (safety numbers compared again) is one of the two ways out.
+    await alice.client.contacts.markVerified(bob.id);
+    expect(await alice.client.api.getPins()).toBe(old); // nothing uploaded meanwhile
+    await alice.client.resolveTrust('reverified');
+    expect(alice.client.trustUnknown).toBeNull();
+    expect(alice.client.contacts.peek(bob.id)).toMatchObject({ unpinned: false, verified: true });
+    expect(alice.client.contacts.peek(carol.id)).toMatchObject({ unpinned: false, verified: false });
   });
 
   it('reports a changed key of a verified contact and blocks sending until re-verified', async () => {

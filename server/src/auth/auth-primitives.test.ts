@@ -4,32 +4,49 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeFields, ready } from '@parley/crypto-core';
 import { describe, expect, it } from 'vitest';
-import { bundleSignatureValid } from './bundle';
+import { bundleProblem } from './bundle';
 import { fakeSalt } from './fake-salt';
 import { loadServerSecret } from './secret';
 import { checkVerifier, hashVerifier, Verifier } from './verifier';
 
 // The bundle is signed by Node's own Ed25519 (an independent implementation) and checked by crypto-core.
-describe('bundleSignatureValid', async () => {
+describe('bundleProblem', async () => {
   await ready();
   const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const identityPk = Buffer.from(publicKey.export({ format: 'jwk' }).x ?? '', 'base64url');
-  const encPk = randomBytes(32);
-  const sig = sign(null, encodeFields('parley/enckey/v1', identityPk, encPk), privateKey);
-  const bundle = { v: 1 as const, identityKey: b64(identityPk), encKey: b64(encPk), encKeySig: b64(sig) };
+  const { publicKey: x25519 } = generateKeyPairSync('x25519');
+  const encPk = Buffer.from(x25519.export({ format: 'jwk' }).x ?? '', 'base64url');
+  const signed = (enc: Uint8Array) => ({
+    v: 1 as const,
+    identityKey: b64(identityPk),
+    encKey: b64(enc),
+    encKeySig: b64(sign(null, encodeFields('parley/enckey/v1', identityPk, enc), privateKey)),
+  });
+  const bundle = signed(encPk);
 
   it('accepts an encryption key signed by the identity key', async () => {
-    expect(await bundleSignatureValid(bundle)).toBe(true);
+    expect(await bundleProblem(bundle)).toBeNull();
   });
 
   it('refuses a swapped key, a flipped signature bit, and a signature under another tag', async () => {
-    expect(await bundleSignatureValid({ ...bundle, encKey: b64(randomBytes(32)) })).toBe(false);
-    const flipped = Buffer.from(sig);
+    const other = Buffer.from(
+      generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' }).x ?? '',
+      'base64url',
+    );
+    expect(await bundleProblem({ ...bundle, encKey: b64(other) })).toMatch(/encKeySig/);
+    const flipped = Buffer.from(bundle.encKeySig, 'base64url');
     flipped[0] = (flipped[0] ?? 0) ^ 1;
-    expect(await bundleSignatureValid({ ...bundle, encKeySig: b64(flipped) })).toBe(false);
+    expect(await bundleProblem({ ...bundle, encKeySig: b64(flipped) })).toMatch(/encKeySig/);
     const otherTag = sign(null, encodeFields('parley/other/v1', identityPk, encPk), privateKey);
-    expect(await bundleSignatureValid({ ...bundle, encKeySig: b64(otherTag) })).toBe(false);
+    expect(await bundleProblem({ ...bundle, encKeySig: b64(otherTag) })).toMatch(/encKeySig/);
+  });
+
+  it('refuses a validly signed small-order encryption key, which nobody could seal to', async () => {
+    expect(await bundleProblem(signed(new Uint8Array(32)))).toMatch(/encKey/);
+    const one = new Uint8Array(32);
+    one[0] = 1;
+    expect(await bundleProblem(signed(one))).toMatch(/encKey/);
   });
 });
 

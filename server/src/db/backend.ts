@@ -4,6 +4,7 @@
 import type {
   AvatarRow,
   ChannelRow,
+  LogRow,
   MemberRow,
   MessageRow,
   PinsRow,
@@ -54,8 +55,12 @@ export interface Queries {
   channelById(id: string): Promise<ChannelRow | undefined>;
   /** Reads the channel row and holds its write lock until the transaction ends. */
   lockChannel(id: string): Promise<ChannelRow | undefined>;
-  updateChannel(id: string, patch: { lastSeq: number; memberEpoch: number }): Promise<void>;
+  updateChannel(
+    id: string,
+    patch: { lastSeq: number; memberEpoch: number; logLength?: number },
+  ): Promise<void>;
   insertMember(row: MemberRow): Promise<void>;
+  setMemberRole(channelId: string, userId: string, role: MemberRow['role']): Promise<void>;
   deleteMember(channelId: string, userId: string): Promise<void>;
   member(channelId: string, userId: string): Promise<MemberRow | undefined>;
   /** Ordered by joinedSeq. */
@@ -70,6 +75,11 @@ export interface Queries {
   raiseReadMarker(userId: string, channelId: string, seq: number): Promise<void>;
   deleteReadMarker(userId: string, channelId: string): Promise<void>;
 
+  // membership log
+  insertLogEntries(rows: LogRow[]): Promise<void>;
+  /** index >= from, ascending, at most limit. */
+  logEntries(channelId: string, from: number, limit: number): Promise<LogRow[]>;
+
   // sender keys and shares
   insertSenderKeyIfAbsent(row: SenderKeyRow): Promise<void>;
   senderKey(channelId: string, senderId: string, keyId: number): Promise<SenderKeyRow | undefined>;
@@ -81,6 +91,8 @@ export interface Queries {
     recipientId: string,
     filter: { senderId?: string; keyId?: number },
   ): Promise<{ share: ShareRow; epoch: number }[]>;
+  /** Marks every sender key of the channel as made before epoch 1, so that none is current. */
+  retireSenderKeys(channelId: string): Promise<void>;
   /** Sender keys of the user and every share to or from them. */
   deleteKeysAndSharesOf(userId: string): Promise<void>;
 

@@ -6,6 +6,8 @@ import {
   type ChannelRow,
   channelFromRow,
   checkSend,
+  logEntryFromRow,
+  logRow,
   type MessageRow,
   memberFromRow,
   messageFromRow,
@@ -22,6 +24,9 @@ import {
   type AdminUserRecord,
   type AppendResult,
   type ChannelRecord,
+  type LogAppend,
+  type LogAppendResult,
+  type LogEntryRecord,
   type MemberRecord,
   type MemberRole,
   type MembershipChange,
@@ -49,7 +54,7 @@ function newChannelRow(
   name: string | null,
   createdAt: number,
 ): ChannelRow {
-  return { id, kind, name, memberEpoch: 0, lastSeq: 0, createdAt };
+  return { id, kind, name, memberEpoch: 0, lastSeq: 0, logLength: 0, createdAt };
 }
 
 function viewFromRow(row: MembershipRow): MembershipView {
@@ -67,24 +72,55 @@ async function lockExisting(q: Queries, channelId: string): Promise<ChannelRow> 
   return channel;
 }
 
+/** True for a group whose membership comes from its signed log (not the relay's table). */
+function hasLog(channel: ChannelRow): boolean {
+  return channel.kind === 'group' && channel.logLength > 0;
+}
+
+interface Notice {
+  event: SystemEventKind;
+  userId: string;
+  actorId: string | null;
+  logIndex?: number;
+}
+
 /** Appends a system entry at the next seq; returns the entry and the channel after it. */
 async function appendSystem(
   q: Queries,
   channel: ChannelRow,
-  event: SystemEventKind,
-  userId: string,
-  actorId: string | null,
+  notice: Notice,
   at: number,
-  bumpEpoch: boolean,
+  after: { memberEpoch: number; logLength?: number },
 ): Promise<{ channel: ChannelRow; entry: MessageRow }> {
-  const entry = systemRow(channel.id, channel.lastSeq + 1, at, event, userId, actorId);
+  const entry = systemRow(
+    channel.id,
+    channel.lastSeq + 1,
+    at,
+    notice.event,
+    notice.userId,
+    notice.actorId,
+    notice.logIndex ?? null,
+  );
   await q.insertMessage(entry);
-  const next = { ...channel, lastSeq: entry.seq, memberEpoch: channel.memberEpoch + (bumpEpoch ? 1 : 0) };
-  await q.updateChannel(next.id, { lastSeq: next.lastSeq, memberEpoch: next.memberEpoch });
+  const next = {
+    ...channel,
+    lastSeq: entry.seq,
+    memberEpoch: after.memberEpoch,
+    logLength: after.logLength ?? channel.logLength,
+  };
+  await q.updateChannel(next.id, {
+    lastSeq: next.lastSeq,
+    memberEpoch: next.memberEpoch,
+    logLength: next.logLength,
+  });
   return { channel: next, entry };
 }
 
-/** Removes a member with a `leave` (self) or `remove` entry and an epoch bump. */
+/**
+ * Removes a member with a `leave` (self) or `remove` entry and an epoch bump. A group with a log
+ * keeps its epoch (the log's length) and its owner: only the log changes them, so the relay only
+ * stops routing to the account.
+ */
 async function removeFromChannel(
   q: Queries,
   channel: ChannelRow,
@@ -94,9 +130,13 @@ async function removeFromChannel(
   const leaving = await q.member(channel.id, userId);
   await q.deleteMember(channel.id, userId);
   await q.deleteReadMarker(userId, channel.id);
-  if (leaving?.role === 'owner') await handOverOwnership(q, channel.id);
+  const signed = hasLog(channel);
+  if (leaving?.role === 'owner' && !signed) await handOverOwnership(q, channel.id);
   const event = actorId === userId ? 'leave' : 'remove';
-  const after = await appendSystem(q, channel, event, userId, actorId, Date.now(), true);
+  const epoch = signed ? channel.memberEpoch : channel.memberEpoch + 1;
+  const after = await appendSystem(q, channel, { event, userId, actorId }, Date.now(), {
+    memberEpoch: epoch,
+  });
   return { channel: channelFromRow(after.channel), entry: messageFromRow(after.entry) };
 }
 
@@ -105,8 +145,86 @@ async function handOverOwnership(q: Queries, channelId: string): Promise<void> {
   const rest = await q.membersOf(channelId);
   if (rest.length === 0 || rest.some((m) => m.role === 'owner')) return;
   const heir = rest.reduce((a, b) => (b.joinedSeq < a.joinedSeq ? b : a));
-  await q.deleteMember(channelId, heir.userId);
-  await q.insertMember({ ...heir, role: 'owner' });
+  await q.setMemberRole(channelId, heir.userId, 'owner');
+}
+
+const NOTICE_OF: Record<LogEntryRecord['action'], SystemEventKind> = {
+  create: 'create',
+  add: 'join',
+  remove: 'remove',
+  leave: 'leave',
+};
+
+/**
+ * One compare-and-append of signed log entries (LogAppend): the head must still be the one the
+ * caller verified against; then each entry is stored with its notice and applied to the table.
+ */
+async function appendLog(q: Queries, input: LogAppend): Promise<LogAppendResult> {
+  if (input.mode === 'create') {
+    await q.insertChannelIfAbsent(
+      newChannelRow(input.channelId, 'group', input.name ?? null, input.createdAt),
+    );
+  }
+  let channel = await q.lockChannel(input.channelId);
+  if (channel === undefined || channel.kind !== 'group') return { ok: false, code: 'not_found' };
+  if (input.mode === 'create' && channel.lastSeq > 0) throw new UniqueViolation('channel');
+  const legacy = channel.logLength === 0 && channel.lastSeq > 0;
+  if (input.mode === 'adopt' ? !legacy : legacy) return { ok: false, code: 'log_conflict', length: 0 };
+  if (channel.logLength !== input.expectLength) {
+    return { ok: false, code: 'log_conflict', length: channel.logLength };
+  }
+  if (input.expectLength > 0) {
+    const [head] = await q.logEntries(channel.id, input.expectLength - 1, 1);
+    if (head === undefined || !sameBytes(head.hash, input.expectHead)) {
+      return { ok: false, code: 'log_conflict', length: channel.logLength };
+    }
+  }
+  await q.insertLogEntries(input.entries.map(logRow));
+  const notices: MessageRecord[] = [];
+  for (const e of input.entries) {
+    const logLength = e.index + 1;
+    const after = await appendSystem(
+      q,
+      channel,
+      { event: NOTICE_OF[e.action], userId: e.subjectId, actorId: e.actorId, logIndex: e.index },
+      input.createdAt,
+      { memberEpoch: logLength, logLength },
+    );
+    channel = after.channel;
+    notices.push(messageFromRow(after.entry));
+    if (input.mode === 'adopt') continue; // the members' rows are already there
+    if (e.action === 'create' || e.action === 'add') {
+      await q.insertMember({
+        channelId: channel.id,
+        userId: e.subjectId,
+        role: 'member',
+        joinedSeq: after.entry.seq,
+      });
+    } else {
+      await q.deleteMember(channel.id, e.subjectId);
+      await q.deleteReadMarker(e.subjectId, channel.id);
+    }
+  }
+  if (input.mode === 'adopt') await q.retireSenderKeys(channel.id);
+  for (const m of await q.membersOf(channel.id)) {
+    const role = m.userId === input.owner ? 'owner' : 'member';
+    if (m.role !== role) await q.setMemberRole(channel.id, m.userId, role);
+  }
+  return { ok: true, channel: channelFromRow(channel), entries: notices };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Takes a user out of every channel (a `remove` notice each, by nobody). */
+async function leaveEverything(q: Queries, userId: string): Promise<MembershipChange[]> {
+  const changes: MembershipChange[] = [];
+  for (const channelId of (await q.channelIdsOf(userId)).sort()) {
+    const channel = await lockExisting(q, channelId);
+    changes.push(await removeFromChannel(q, channel, userId, null));
+  }
+  return changes;
 }
 
 export class DrizzleStore implements Store {
@@ -124,7 +242,10 @@ export class DrizzleStore implements Store {
 
   // ---- users ----
 
-  async createUser(user: Omit<NewUser, 'role'>, opts: { forceAdmin?: boolean } = {}): Promise<UserRecord> {
+  async createUser(
+    user: Omit<NewUser, 'role'>,
+    opts: { forceAdmin?: boolean; pins?: Uint8Array } = {},
+  ): Promise<UserRecord> {
     const username = user.username.toLowerCase();
     try {
       return await this.#b.transaction(async (q) => {
@@ -136,13 +257,20 @@ export class DrizzleStore implements Store {
         const role: Role = first || opts.forceAdmin === true ? 'admin' : 'user';
         const row = userToRow({ ...user, username, role });
         await q.insertUser(row);
-        const { entry } = await appendSystem(q, broadcast, 'join', user.id, null, user.createdAt, false);
+        const { entry } = await appendSystem(
+          q,
+          broadcast,
+          { event: 'join', userId: user.id, actorId: null },
+          user.createdAt,
+          { memberEpoch: broadcast.memberEpoch },
+        );
         await q.insertMember({
           channelId: BROADCAST_CHANNEL_ID,
           userId: user.id,
           role: 'member',
           joinedSeq: entry.seq,
         });
+        if (opts.pins !== undefined) await q.upsertPins({ userId: user.id, blob: opts.pins });
         return userFromRow(row);
       });
     } catch (err) {
@@ -217,11 +345,7 @@ export class DrizzleStore implements Store {
   deleteUser(id: string): Promise<MembershipChange[]> {
     return this.#b.transaction(async (q) => {
       if ((await q.userById(id)) === undefined) return [];
-      const changes: MembershipChange[] = [];
-      for (const channelId of (await q.channelIdsOf(id)).sort()) {
-        const channel = await lockExisting(q, channelId);
-        changes.push(await removeFromChannel(q, channel, id, null));
-      }
+      const changes = await leaveEverything(q, id);
       await q.wipeMessagesOf(id);
       await q.deleteKeysAndSharesOf(id);
       await q.deleteSessionsOf(id, undefined);
@@ -230,6 +354,10 @@ export class DrizzleStore implements Store {
       await q.deleteUser(id);
       return changes;
     });
+  }
+
+  removeFromAllChannels(id: string): Promise<MembershipChange[]> {
+    return this.#b.transaction((q) => leaveEverything(q, id));
   }
 
   // ---- sessions ----
@@ -323,21 +451,17 @@ export class DrizzleStore implements Store {
       ({ channel } = await appendSystem(
         q,
         channel,
-        'create',
-        creator.userId,
-        creator.userId,
+        { event: 'create', userId: creator.userId, actorId: creator.userId },
         input.createdAt,
-        false,
+        { memberEpoch: channel.memberEpoch },
       ));
       for (const m of input.members) {
         const joined = await appendSystem(
           q,
           channel,
-          'join',
-          m.userId,
-          creator.userId,
+          { event: 'join', userId: m.userId, actorId: creator.userId },
           input.createdAt,
-          false,
+          { memberEpoch: channel.memberEpoch },
         );
         channel = joined.channel;
         await q.insertMember({
@@ -349,6 +473,22 @@ export class DrizzleStore implements Store {
       }
       return { channel: channelFromRow(channel), created: true };
     });
+  }
+
+  async appendMembershipLog(input: LogAppend): Promise<LogAppendResult> {
+    try {
+      return await this.#b.transaction((q) => appendLog(q, input));
+    } catch (err) {
+      // Two creates of one id, or two appends at one index, racing past the head check.
+      if (err instanceof UniqueViolation || !this.#b.isUniqueViolation(err)) throw err;
+      if (input.mode === 'create') throw new UniqueViolation('channel');
+      const channel = await this.#b.reads.channelById(input.channelId);
+      return { ok: false, code: 'log_conflict', length: channel?.logLength ?? 0 };
+    }
+  }
+
+  async getMembershipLog(channelId: string, from: number, limit: number): Promise<LogEntryRecord[]> {
+    return (await this.#b.reads.logEntries(channelId, from, limit)).map(logEntryFromRow);
   }
 
   async listMemberships(userId: string): Promise<MembershipView[]> {
@@ -374,8 +514,11 @@ export class DrizzleStore implements Store {
       const channel = await lockExisting(q, channelId);
       if ((await q.member(channelId, userId)) !== undefined) throw new UniqueViolation('member');
       if ((await q.userById(userId)) === undefined) throw new RecordNotFound('user');
-      const bump = channel.kind !== 'broadcast';
-      const after = await appendSystem(q, channel, 'join', userId, actorId, Date.now(), bump);
+      if (hasLog(channel)) throw new Error('addMember: this group changes only through its signed log');
+      const epoch = channel.memberEpoch + (channel.kind === 'broadcast' ? 0 : 1);
+      const after = await appendSystem(q, channel, { event: 'join', userId, actorId }, Date.now(), {
+        memberEpoch: epoch,
+      });
       await q.insertMember({ channelId, userId, role: 'member', joinedSeq: after.entry.seq });
       return { channel: channelFromRow(after.channel), entry: messageFromRow(after.entry) };
     });

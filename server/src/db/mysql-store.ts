@@ -15,6 +15,7 @@ import {
   channels,
   contactPins,
   members,
+  membershipLog,
   messages,
   readMarkers,
   senderKeyShares,
@@ -25,6 +26,7 @@ import {
 import type {
   AvatarRow,
   ChannelRow,
+  LogRow,
   MemberRow,
   MessageRow,
   PinsRow,
@@ -131,11 +133,20 @@ class MysqlQueries implements Queries {
   lockChannel(id: string): Promise<ChannelRow | undefined> {
     return first(this.db.select().from(channels).where(eq(channels.id, id)).limit(1).for('update'));
   }
-  async updateChannel(id: string, patch: { lastSeq: number; memberEpoch: number }): Promise<void> {
+  async updateChannel(
+    id: string,
+    patch: { lastSeq: number; memberEpoch: number; logLength?: number },
+  ): Promise<void> {
     await this.db.update(channels).set(patch).where(eq(channels.id, id));
   }
   async insertMember(row: MemberRow): Promise<void> {
     await this.db.insert(members).values(row);
+  }
+  async setMemberRole(channelId: string, userId: string, role: MemberRow['role']): Promise<void> {
+    await this.db
+      .update(members)
+      .set({ role })
+      .where(and(eq(members.channelId, channelId), eq(members.userId, userId)));
   }
   async deleteMember(channelId: string, userId: string): Promise<void> {
     await this.db.delete(members).where(and(eq(members.channelId, channelId), eq(members.userId, userId)));
@@ -207,6 +218,19 @@ class MysqlQueries implements Queries {
       .where(and(eq(readMarkers.userId, userId), eq(readMarkers.channelId, channelId)));
   }
 
+  // ---- membership log ----
+  async insertLogEntries(rows: LogRow[]): Promise<void> {
+    if (rows.length > 0) await this.db.insert(membershipLog).values(rows);
+  }
+  logEntries(channelId: string, from: number, limit: number): Promise<LogRow[]> {
+    return this.db
+      .select()
+      .from(membershipLog)
+      .where(and(eq(membershipLog.channelId, channelId), gte(membershipLog.idx, from)))
+      .orderBy(asc(membershipLog.idx))
+      .limit(limit);
+  }
+
   // ---- sender keys and shares ----
   async insertSenderKeyIfAbsent(row: SenderKeyRow): Promise<void> {
     await this.db
@@ -273,6 +297,9 @@ class MysqlQueries implements Queries {
         ),
       )
       .orderBy(senderKeyShares.senderId, senderKeyShares.keyId);
+  }
+  async retireSenderKeys(channelId: string): Promise<void> {
+    await this.db.update(senderKeys).set({ epoch: 0 }).where(eq(senderKeys.channelId, channelId));
   }
   async deleteKeysAndSharesOf(userId: string): Promise<void> {
     await this.db

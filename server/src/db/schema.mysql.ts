@@ -77,6 +77,8 @@ export const channels = mysqlTable('channels', {
   name: varchar('name', { length: 128 }),
   memberEpoch: int('member_epoch').notNull(),
   lastSeq: bigint('last_seq', { mode: 'number' }).notNull(),
+  /** Entries in the group's membership log; 0 for DMs, broadcast and groups older than the log. */
+  logLength: int('log_length').notNull().default(0),
   createdAt: ms('created_at').notNull(),
 });
 
@@ -155,11 +157,36 @@ export const messages = mysqlTable(
     systemEvent: varchar('system_event', { length: 8, enum: ['create', 'join', 'leave', 'remove'] }),
     systemUserId: uuid('system_user_id'),
     systemActorId: uuid('system_actor_id'),
+    /** For a group's membership entries: the index of the signed log entry it reports. */
+    systemLogIndex: int('system_log_index'),
   },
   (t) => [
     primaryKey({ columns: [t.channelId, t.seq] }),
     uniqueIndex('messages_client_msg_uq').on(t.senderId, t.clientMsgId),
   ],
+);
+
+/**
+ * The signed membership log of each group (DESIGN §7.1): the only source of its member set,
+ * owner and epoch. Entries are stored as signed; `hash` is computed by the relay on append.
+ * No foreign keys on the ids: the log outlives deleted accounts.
+ */
+export const membershipLog = mysqlTable(
+  'membership_log',
+  {
+    channelId: channelId('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    idx: int('idx').notNull(),
+    prev: blob('prev').notNull(),
+    action: varchar('action', { length: 8, enum: ['create', 'add', 'remove', 'leave'] }).notNull(),
+    actorId: uuid('actor_id').notNull(),
+    subjectId: uuid('subject_id').notNull(),
+    subjectIdentityPk: blob('subject_identity_pk').notNull(),
+    sig: blob('sig').notNull(),
+    hash: blob('hash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.idx] })],
 );
 
 export const avatars = mysqlTable('avatars', {

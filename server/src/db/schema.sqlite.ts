@@ -65,6 +65,8 @@ export const channels = sqliteTable('channels', {
   name: text('name'),
   memberEpoch: integer('member_epoch').notNull(),
   lastSeq: integer('last_seq').notNull(),
+  /** Entries in the group's membership log; 0 for DMs, broadcast and groups older than the log. */
+  logLength: integer('log_length').notNull().default(0),
   createdAt: integer('created_at').notNull(),
 });
 
@@ -143,11 +145,36 @@ export const messages = sqliteTable(
     systemEvent: text('system_event', { enum: ['create', 'join', 'leave', 'remove'] }),
     systemUserId: text('system_user_id'),
     systemActorId: text('system_actor_id'),
+    /** For a group's membership entries: the index of the signed log entry it reports. */
+    systemLogIndex: integer('system_log_index'),
   },
   (t) => [
     primaryKey({ columns: [t.channelId, t.seq] }),
     uniqueIndex('messages_client_msg_uq').on(t.senderId, t.clientMsgId),
   ],
+);
+
+/**
+ * The signed membership log of each group (DESIGN §7.1): the only source of its member set,
+ * owner and epoch. Entries are stored as signed; `hash` is computed by the relay on append.
+ * No foreign keys on the ids: the log outlives deleted accounts.
+ */
+export const membershipLog = sqliteTable(
+  'membership_log',
+  {
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    idx: integer('idx').notNull(),
+    prev: bytes('prev').notNull(),
+    action: text('action', { enum: ['create', 'add', 'remove', 'leave'] }).notNull(),
+    actorId: text('actor_id').notNull(),
+    subjectId: text('subject_id').notNull(),
+    subjectIdentityPk: bytes('subject_identity_pk').notNull(),
+    sig: bytes('sig').notNull(),
+    hash: bytes('hash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.idx] })],
 );
 
 export const avatars = sqliteTable('avatars', {

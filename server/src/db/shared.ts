@@ -6,6 +6,7 @@ import type * as sqlite from './schema.sqlite';
 import type {
   AppendResult,
   ChannelRecord,
+  LogEntryRecord,
   MemberRecord,
   MessageRecord,
   NewMessage,
@@ -24,6 +25,7 @@ export type ShareRow = typeof sqlite.senderKeyShares.$inferSelect;
 export type MessageRow = typeof sqlite.messages.$inferSelect;
 export type AvatarRow = typeof sqlite.avatars.$inferSelect;
 export type PinsRow = typeof sqlite.contactPins.$inferSelect;
+export type LogRow = typeof sqlite.membershipLog.$inferSelect;
 
 // Both schemas must infer identical rows, so that one body of logic serves both dialects.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -37,8 +39,9 @@ type RowsMatch = [
   Same<MessageRow, typeof mysql.messages.$inferSelect>,
   Same<AvatarRow, typeof mysql.avatars.$inferSelect>,
   Same<PinsRow, typeof mysql.contactPins.$inferSelect>,
+  Same<LogRow, typeof mysql.membershipLog.$inferSelect>,
 ];
-export const rowsMatch: RowsMatch = [true, true, true, true, true, true, true, true, true];
+export const rowsMatch: RowsMatch = [true, true, true, true, true, true, true, true, true, true];
 
 /** The columns a user update may set. */
 export type UserPatch = Partial<Omit<UserRow, 'id' | 'createdAt'>>;
@@ -98,12 +101,41 @@ export function channelFromRow(row: ChannelRow): ChannelRecord {
     name: row.name,
     memberEpoch: row.memberEpoch,
     lastSeq: row.lastSeq,
+    logLength: row.logLength,
     createdAt: row.createdAt,
   };
 }
 
 export function memberFromRow(row: MemberRow): MemberRecord {
   return { channelId: row.channelId, userId: row.userId, role: row.role, joinedSeq: row.joinedSeq };
+}
+
+export function logEntryFromRow(row: LogRow): LogEntryRecord {
+  return {
+    channelId: row.channelId,
+    index: row.idx,
+    prev: row.prev,
+    action: row.action,
+    actorId: row.actorId,
+    subjectId: row.subjectId,
+    subjectIdentityPk: row.subjectIdentityPk,
+    sig: row.sig,
+    hash: row.hash,
+  };
+}
+
+export function logRow(entry: LogEntryRecord): LogRow {
+  return {
+    channelId: entry.channelId,
+    idx: entry.index,
+    prev: entry.prev,
+    action: entry.action,
+    actorId: entry.actorId,
+    subjectId: entry.subjectId,
+    subjectIdentityPk: entry.subjectIdentityPk,
+    sig: entry.sig,
+    hash: entry.hash,
+  };
 }
 
 export function shareFromRow(row: ShareRow, epoch: number): ShareRecord {
@@ -122,7 +154,12 @@ export function shareFromRow(row: ShareRow, epoch: number): ShareRecord {
 export function messageFromRow(row: MessageRow): MessageRecord {
   const system =
     row.kind === 'system' && row.systemEvent !== null && row.systemUserId !== null
-      ? { event: row.systemEvent, userId: row.systemUserId, actorId: row.systemActorId }
+      ? {
+          event: row.systemEvent,
+          userId: row.systemUserId,
+          actorId: row.systemActorId,
+          logIndex: row.systemLogIndex,
+        }
       : null;
   return {
     channelId: row.channelId,
@@ -152,6 +189,7 @@ export function messageRow(message: NewMessage, seq: number, sentAt: number): Me
     systemEvent: null,
     systemUserId: null,
     systemActorId: null,
+    systemLogIndex: null,
   };
 }
 
@@ -162,6 +200,7 @@ export function systemRow(
   event: SystemEventKind,
   userId: string,
   actorId: string | null,
+  logIndex: number | null = null,
 ): MessageRow {
   return {
     channelId,
@@ -176,6 +215,7 @@ export function systemRow(
     systemEvent: event,
     systemUserId: userId,
     systemActorId: actorId,
+    systemLogIndex: logIndex,
   };
 }
 

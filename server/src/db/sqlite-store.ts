@@ -17,6 +17,7 @@ import {
   channels,
   contactPins,
   members,
+  membershipLog,
   messages,
   readMarkers,
   senderKeyShares,
@@ -27,6 +28,7 @@ import {
 import type {
   AvatarRow,
   ChannelRow,
+  LogRow,
   MemberRow,
   MessageRow,
   PinsRow,
@@ -137,11 +139,20 @@ class SqliteQueries implements Queries {
     // Transactions begin IMMEDIATE and writers are serialized: the whole database is ours.
     return this.channelById(id);
   }
-  async updateChannel(id: string, patch: { lastSeq: number; memberEpoch: number }): Promise<void> {
+  async updateChannel(
+    id: string,
+    patch: { lastSeq: number; memberEpoch: number; logLength?: number },
+  ): Promise<void> {
     await this.db.update(channels).set(patch).where(eq(channels.id, id));
   }
   async insertMember(row: MemberRow): Promise<void> {
     await this.db.insert(members).values(row);
+  }
+  async setMemberRole(channelId: string, userId: string, role: MemberRow['role']): Promise<void> {
+    await this.db
+      .update(members)
+      .set({ role })
+      .where(and(eq(members.channelId, channelId), eq(members.userId, userId)));
   }
   async deleteMember(channelId: string, userId: string): Promise<void> {
     await this.db.delete(members).where(and(eq(members.channelId, channelId), eq(members.userId, userId)));
@@ -216,6 +227,19 @@ class SqliteQueries implements Queries {
       .where(and(eq(readMarkers.userId, userId), eq(readMarkers.channelId, channelId)));
   }
 
+  // ---- membership log ----
+  async insertLogEntries(rows: LogRow[]): Promise<void> {
+    if (rows.length > 0) await this.db.insert(membershipLog).values(rows);
+  }
+  logEntries(channelId: string, from: number, limit: number): Promise<LogRow[]> {
+    return this.db
+      .select()
+      .from(membershipLog)
+      .where(and(eq(membershipLog.channelId, channelId), gte(membershipLog.idx, from)))
+      .orderBy(asc(membershipLog.idx))
+      .limit(limit);
+  }
+
   // ---- sender keys and shares ----
   async insertSenderKeyIfAbsent(row: SenderKeyRow): Promise<void> {
     await this.db.insert(senderKeys).values(row).onConflictDoNothing();
@@ -287,6 +311,9 @@ class SqliteQueries implements Queries {
         ),
       )
       .orderBy(senderKeyShares.senderId, senderKeyShares.keyId);
+  }
+  async retireSenderKeys(channelId: string): Promise<void> {
+    await this.db.update(senderKeys).set({ epoch: 0 }).where(eq(senderKeys.channelId, channelId));
   }
   async deleteKeysAndSharesOf(userId: string): Promise<void> {
     await this.db

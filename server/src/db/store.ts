@@ -1,6 +1,7 @@
 // The relay's one narrow storage interface. Two implementations (SQLite via libsql, MySQL via
 // mysql2) pass the same conformance suite. All byte columns hold opaque client data: ciphertext,
 // sealed shares, wrapped key blobs. Times are milliseconds since the epoch.
+import type { MemberEntry } from '@parley/crypto-core';
 import type { ChannelKind, KdfParams, WireBundle } from '../protocol';
 
 export type Role = 'user' | 'admin';
@@ -43,6 +44,8 @@ export interface ChannelRecord {
   name: string | null;
   memberEpoch: number;
   lastSeq: number;
+  /** Entries in a group's membership log; 0 for DMs, broadcast and groups made before the log. */
+  logLength: number;
   createdAt: number;
 }
 
@@ -84,8 +87,47 @@ export interface MessageRecord {
   ciphertext: Uint8Array | null;
   sentAt: number;
   deleted: boolean;
-  system: { event: SystemEventKind; userId: string; actorId: string | null } | null;
+  system: {
+    event: SystemEventKind;
+    userId: string;
+    actorId: string | null;
+    /** In a group with a membership log: the index of the signed entry this notice reports. */
+    logIndex: number | null;
+  } | null;
 }
+
+/** A signed membership-log entry as stored, with the hash the relay computed when it appended it. */
+export interface LogEntryRecord extends MemberEntry {
+  hash: Uint8Array;
+}
+
+/**
+ * Signed entries to append to a group's log, already verified by the caller against the log of
+ * `expectLength` entries ending in `expectHead`. The store appends them only if that is still the
+ * log's head (compare-and-append), and applies each to its member table in the same transaction.
+ */
+export interface LogAppend {
+  channelId: string;
+  expectLength: number;
+  expectHead: Uint8Array;
+  entries: LogEntryRecord[];
+  /** The owner after the entries, as every reader computes it (null when nobody is left). */
+  owner: string | null;
+  /**
+   * `create`: a new group (the id must be unused). `append`: a group with a log. `adopt`: a group
+   * made before the log, whose owner re-signs the current members; their rows stay, and every
+   * sender key made before becomes stale.
+   */
+  mode: 'create' | 'append' | 'adopt';
+  name?: string;
+  createdAt: number;
+}
+
+export type LogAppendResult =
+  | { ok: true; channel: ChannelRecord; entries: MessageRecord[] }
+  | { ok: false; code: 'not_found' }
+  /** Someone else appended first: the log is `length` entries long now. */
+  | { ok: false; code: 'log_conflict'; length: number };
 
 export interface NewMessage {
   channelId: string;
@@ -132,10 +174,14 @@ export interface Store {
   // ---- users ----
   /**
    * Creates the user, makes them admin when they are the first user (or `forceAdmin`), adds them
-   * to the broadcast channel (a `join` entry), all in one transaction. Throws
+   * to the broadcast channel (a `join` entry) and stores their first pins blob, all in one
+   * transaction. Throws
    * `UniqueViolation` when the username is taken.
    */
-  createUser(user: Omit<NewUser, 'role'>, opts?: { forceAdmin?: boolean }): Promise<UserRecord>;
+  createUser(
+    user: Omit<NewUser, 'role'>,
+    opts?: { forceAdmin?: boolean; pins?: Uint8Array },
+  ): Promise<UserRecord>;
   getUserById(id: string): Promise<UserRecord | null>;
   getUserByUsername(username: string): Promise<UserRecord | null>;
   listUsers(): Promise<UserRecord[]>;
@@ -154,8 +200,15 @@ export interface Store {
   /**
    * Deletes the account: sessions, avatar, pins, shares to and from it, memberships (each with a
    * `remove` entry and an epoch bump), and the ciphertext of its messages (tombstones stay).
+   * A group with a membership log keeps the account in its log (only a member can sign it out)
+   * and its epoch; the relay stops routing to the account and says so in an unsigned notice.
    */
   deleteUser(id: string): Promise<MembershipChange[]>;
+  /**
+   * Takes the account out of every channel as deleteUser does, keeping the account itself (for
+   * accounts whose keys nobody can seal to). Returns the changes.
+   */
+  removeFromAllChannels(id: string): Promise<MembershipChange[]>;
 
   // ---- sessions ----
   createSession(session: SessionRecord): Promise<void>;
@@ -177,8 +230,10 @@ export interface Store {
   ensureBroadcast(): Promise<ChannelRecord>;
   getChannel(id: string): Promise<ChannelRecord | null>;
   /**
-   * Creates a dm or group with a `create` entry by the first member and a `join` entry per member.
-   * For a dm that already exists, returns it unchanged (`created: false`).
+   * Creates a dm with a `create` entry by the first member and a `join` entry per member; for a
+   * dm that already exists, returns it unchanged (`created: false`). With kind `group` it makes a
+   * group without a membership log, as relays did before the log existed (tests and migrations
+   * only: new groups come from appendMembershipLog).
    */
   createChannel(input: {
     id: string;
@@ -187,6 +242,14 @@ export interface Store {
     members: { userId: string; role: MemberRole }[];
     createdAt: number;
   }): Promise<{ channel: ChannelRecord; created: boolean }>;
+  /**
+   * Appends signed membership-log entries to a group (see LogAppend), with a system entry per
+   * log entry, and sets memberEpoch to the new log length. Throws UniqueViolation when `create`
+   * names an existing channel.
+   */
+  appendMembershipLog(input: LogAppend): Promise<LogAppendResult>;
+  /** Log entries with index >= from, ascending, at most `limit`. */
+  getMembershipLog(channelId: string, from: number, limit: number): Promise<LogEntryRecord[]>;
   listMemberships(userId: string): Promise<MembershipView[]>;
   /** One channel as `userId` sees it, or null when they are not a member. */
   getMembership(userId: string, channelId: string): Promise<MembershipView | null>;

@@ -1,5 +1,6 @@
 // What the app is built from, and what middleware leaves on the request context.
 import type { Verifier } from '../auth/verifier';
+import type { MembershipLogs } from '../channels/membership-append';
 import type { AppendResult, NewMessage, SessionRecord, Store, UserRecord } from '../db/store';
 import type { Config } from '../env';
 import type { Logger } from '../log';
@@ -41,6 +42,7 @@ export interface AppDeps {
 export type ResolvedDeps = Required<Omit<AppDeps, 'webDist'>> & {
   webDist: string | null;
   verifier: Verifier;
+  membershipLogs: MembershipLogs;
 };
 
 export interface AppVariables {

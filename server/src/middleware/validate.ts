@@ -35,6 +35,12 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   return parseWith(schema, data, 'body');
 }
 
+/** Like jsonBody, for requests whose body may be empty (a DELETE with or without one): `{}` then. */
+export async function optionalJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  if ((await c.req.text()) === '') return parseWith(schema, {}, 'body');
+  return jsonBody(c, schema);
+}
+
 /** For routes that take no query: refuses any, as strict bodies refuse unknown fields. */
 export const refuseQuery: MiddlewareHandler = async (c, next) => {
   const keys = Object.keys(c.req.query());

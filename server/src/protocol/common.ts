@@ -91,6 +91,7 @@ export const ErrorCode = z.enum([
   'missing_shares',
   'stale_key',
   'channel_full',
+  'log_conflict',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -99,7 +100,10 @@ export const ErrorBody = z.object({
   error: z.object({
     code: ErrorCode,
     message: z.string(),
-    /** For `missing_shares`: `{ missing: userId[] }`; for `bad_request`: zod issues. */
+    /**
+     * For `missing_shares`: `{ missing: userId[] }`; for `log_conflict`: `{ length }`; for
+     * `bad_request`: zod issues.
+     */
     details: z.unknown().optional(),
   }),
 });

@@ -1,4 +1,5 @@
 // REST bodies and responses under /api. Requests are strict (unknown fields are refused).
+import { WireMemberEntrySchema } from '@parley/crypto-core';
 import { z } from 'zod';
 import {
   bytes,
@@ -33,6 +34,9 @@ export const KdfQuery = z.strictObject({ username: Username });
 export const KdfResponse = z.object({ salt: z.string(), kdf: KdfParams });
 export type KdfResponse = z.infer<typeof KdfResponse>;
 
+/** The sealed contact-pins blob (crypto-core `sealPins`): nonce, tag, signature and JSON. */
+const PinsBlob = bytes(24 + 16 + 64, MAX_PINS_BYTES);
+
 export const RegisterBody = z.strictObject({
   username: Username,
   displayName: DisplayName.optional(),
@@ -42,6 +46,8 @@ export const RegisterBody = z.strictObject({
   bundle: WireBundle,
   keyBlob: KeyBlob,
   recovery: z.strictObject({ authKey: AuthKey, keyBlob: KeyBlob }).optional(),
+  /** The first, empty pins blob (DESIGN §7.4): every account has one, so a missing blob is withheld. */
+  pins: PinsBlob,
 });
 export type RegisterBody = z.infer<typeof RegisterBody>;
 
@@ -110,7 +116,7 @@ export const AvatarQuery = z.strictObject({ v: z.coerce.number().pipe(z.number()
 export const AvatarResponse = z.object({ avatarVersion: z.number().int() });
 export type AvatarResponse = z.infer<typeof AvatarResponse>;
 
-export const PinsBody = z.strictObject({ blob: bytes(24 + 16 + 64, MAX_PINS_BYTES) });
+export const PinsBody = z.strictObject({ blob: PinsBlob });
 export const PinsResponse = z.object({ blob: z.string().nullable() });
 export type PinsResponse = z.infer<typeof PinsResponse>;
 
@@ -128,6 +134,8 @@ export const ChannelSummary = z.object({
   kind: ChannelKind,
   name: z.string().nullable(),
   memberEpoch: z.number().int(),
+  /** Entries in a group's signed membership log (0: none yet). A hint: clients verify the log. */
+  logLength: z.number().int().min(0),
   lastSeq: Seq,
   joinedSeq: Seq,
   readSeq: Seq,
@@ -138,8 +146,38 @@ export type ChannelSummary = z.infer<typeof ChannelSummary>;
 export const ChannelListResponse = z.object({ channels: z.array(ChannelSummary) });
 
 export const OpenDmBody = z.strictObject({ peerId: UserId });
-export const CreateGroupBody = z.strictObject({ name: z.string().trim().min(1).max(64) });
-export const InviteBody = z.strictObject({ userId: UserId });
+
+/** A group's id, chosen by its creator (it is signed into every log entry): `g-` and a UUID. */
+export const GroupChannelId = z
+  .string()
+  .regex(/^g-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'expected g-<uuid>');
+/** A signed membership-log entry (DESIGN §7.1), as crypto-core's memberEntryToWire writes it. */
+export const LogEntry = z.strictObject(WireMemberEntrySchema.shape);
+export type LogEntry = z.infer<typeof LogEntry>;
+/** Most entries one request may append (a group made before the log, re-signed by its owner). */
+export const MAX_LOG_APPEND = 1001;
+
+export const CreateGroupBody = z.strictObject({
+  id: GroupChannelId,
+  name: z.string().trim().min(1).max(64),
+  /** Index 0: `create`, signed by the creator. */
+  entry: LogEntry,
+});
+export const InviteBody = z.strictObject({ userId: UserId, entry: LogEntry });
+/** Removing or leaving a group carries the signed entry; broadcast bans and older groups have none. */
+export const RemoveMemberBody = z.strictObject({ entry: LogEntry.optional() });
+/** The owner of a group made before the log re-signs its members: `create`, then one `add` each. */
+export const AdoptLogBody = z.strictObject({ entries: z.array(LogEntry).min(1).max(MAX_LOG_APPEND) });
+export const LogQuery = z.strictObject({
+  from: z.coerce.number().pipe(z.number().int().min(0)).default(0),
+  limit: z.coerce.number().pipe(z.number().int().min(1).max(500)).default(500),
+});
+export const LogResponse = z.object({
+  entries: z.array(LogEntry),
+  /** The log's length on the relay now. */
+  length: z.number().int().min(0),
+});
+export type LogResponse = z.infer<typeof LogResponse>;
 export const ChannelParams = z.strictObject({ id: ChannelId });
 export const MemberParams = z.strictObject({ id: ChannelId, userId: UserId });
 
@@ -183,6 +221,8 @@ export const SystemEvent = z.object({
   event: z.enum(['create', 'join', 'leave', 'remove']),
   userId: UserId,
   actorId: UserId.nullable(),
+  /** In a group with a membership log: the signed entry this notice reports (clients render that). */
+  logIndex: z.number().int().min(0).nullable(),
 });
 
 /** One timeline entry: a ciphertext from a member, a tombstone, or a membership event. */

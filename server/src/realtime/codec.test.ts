@@ -34,7 +34,7 @@ describe('relay event codec', () => {
       keyId: null,
       clientMsgId: null,
       ciphertext: null,
-      system: { event: 'join', userId: record.senderId as string, actorId: null },
+      system: { event: 'join', userId: record.senderId as string, actorId: null, logIndex: null },
     };
     expect(decodeEnvelope(encodeEnvelope('r', { type: 'message', message: system })).event).toEqual({
       type: 'message',

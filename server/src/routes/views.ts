@@ -1,13 +1,24 @@
 // Store records as the wire shapes of server/src/protocol (bytes as unpadded base64url).
+
+import { memberEntryToWire } from '@parley/crypto-core';
 import type {
   AdminUserRecord,
+  LogEntryRecord,
   MemberRecord,
   MembershipView,
   MessageRecord,
   ShareRecord,
   UserRecord,
 } from '../db/store';
-import type { AdminUser, ChannelSummary, Me, PublicUser, WireMessage, WireShare } from '../protocol';
+import type {
+  AdminUser,
+  ChannelSummary,
+  LogEntry,
+  Me,
+  PublicUser,
+  WireMessage,
+  WireShare,
+} from '../protocol';
 
 export const toB64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
 /** Decodes a string the zod schema already checked as unpadded base64url. */
@@ -56,6 +67,7 @@ export function toChannelSummary(view: MembershipView, members: MemberRecord[]):
     kind: view.channel.kind,
     name: view.channel.name,
     memberEpoch: view.channel.memberEpoch,
+    logLength: view.channel.logLength,
     lastSeq: view.channel.lastSeq,
     joinedSeq: view.member.joinedSeq,
     readSeq: view.readSeq,
@@ -88,4 +100,8 @@ export function toWireShare(s: ShareRecord): WireShare {
     sealed: toB64(s.sealed),
     epoch: s.epoch,
   };
+}
+
+export function toWireLogEntry(e: LogEntryRecord): LogEntry {
+  return memberEntryToWire(e);
 }

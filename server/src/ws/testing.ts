@@ -168,6 +168,7 @@ export async function startSocketHarness(env: Record<string, string> = {}): Prom
           authKey,
           bundle: makeBundle(),
           keyBlob: rand(136),
+          pins: rand(120),
         }),
       });
       if (res.status !== 201) throw new Error(`register: ${res.status} ${await res.text()}`);

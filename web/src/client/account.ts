@@ -20,6 +20,7 @@ import {
   type PublicBundle,
   parseRecoveryCode,
   ready,
+  sealPins,
   toBase64,
   unwrapKeys,
   wipe,
@@ -46,6 +47,34 @@ export interface AccountDeps {
   api: Api;
   derive?: DeriveFn;
   onProgress?: ProgressFn;
+  /** This browser's memory of each account's salt and KDF parameters (see checkKdf). */
+  kdfMemory?: KdfMemory;
+  /** Asked before deriving when the relay's salt or parameters changed; false stops the login. */
+  confirmKdfChange?: (change: KdfChange) => Promise<boolean>;
+}
+
+/** The salt and parameters an account last used in this browser. */
+export interface KdfRecord {
+  salt: string;
+  kdf: KdfParams;
+}
+
+export interface KdfMemory {
+  get(username: string): KdfRecord | null | Promise<KdfRecord | null>;
+  set(username: string, record: KdfRecord): void | Promise<void>;
+}
+
+/**
+ * The relay offered weaker parameters, or another salt, than this browser last used for the
+ * account without a password change made here. A relay that did so could be collecting an
+ * authKey that is cheaper to guess the password from, or one derived for another purpose.
+ */
+export interface KdfChange {
+  username: string;
+  weaker: boolean;
+  saltChanged: boolean;
+  previous: KdfRecord;
+  offered: KdfRecord;
 }
 
 export const deriveInline: DeriveFn = async (password, salt, params) =>
@@ -89,9 +118,12 @@ export async function register(
       bundle: bundleToWire(bundle),
       keyBlob: toBase64(wrapKeys(keys.wrapKey, identity)),
       ...(recovery ? { recovery } : {}),
+      // Every account starts with an empty pins blob, so that a missing one is withheld (§7.4).
+      pins: toBase64(sealPins({ v: 1, version: 1, contacts: {} }, identity)),
     });
     step('unlock');
     const session = adoptSession(answer, identity);
+    await deps.kdfMemory?.set(answer.user.username, { salt: toBase64(salt), kdf: { ...kdf } });
     step('done');
     return { session, recoveryCode };
   } finally {
@@ -107,6 +139,7 @@ export async function login(
   const step = deps.onProgress ?? (() => {});
   step('relay');
   const { salt, kdf } = await deps.api.kdf(input.username);
+  await checkKdf(deps, input.username, { salt, kdf });
   step('derive');
   const keys = await (deps.derive ?? deriveInline)(input.password, fromBase64(salt), kdf);
   try {
@@ -114,6 +147,7 @@ export async function login(
     const answer = await deps.api.login(input.username, toBase64(keys.authKey));
     step('unlock');
     const session = unlock(answer, keys.wrapKey);
+    await deps.kdfMemory?.set(session.user.username, { salt, kdf });
     step('done');
     return session;
   } finally {
@@ -146,9 +180,39 @@ export async function changePassword(
       authKey: toBase64(next.authKey),
       keyBlob: toBase64(wrapKeys(next.wrapKey, session.identity)),
     });
+    await deps.kdfMemory?.set(session.user.username, { salt: toBase64(salt), kdf });
     step('done');
   } finally {
     wipe(old.authKey, old.wrapKey, next.authKey, next.wrapKey);
+  }
+}
+
+/**
+ * Compares the relay's salt and parameters with what this browser last used for the account
+ * (DESIGN §3 step 1; issue "KDF parameters"): weaker ones, or a salt that changed without a
+ * password change made here, are put to the user before anything is derived.
+ */
+export async function checkKdf(deps: AccountDeps, username: string, offered: KdfRecord): Promise<void> {
+  const previous = await deps.kdfMemory?.get(username);
+  if (!previous) return;
+  const weaker = offered.kdf.opslimit < previous.kdf.opslimit || offered.kdf.memlimit < previous.kdf.memlimit;
+  const saltChanged = offered.salt !== previous.salt;
+  if (!weaker && !saltChanged) return;
+  const change: KdfChange = { username, weaker, saltChanged, previous, offered };
+  if (!(await deps.confirmKdfChange?.(change))) {
+    throw new KdfChangeRefusedError(change);
+  }
+}
+
+/** The user (or a client without a way to ask) refused a login whose KDF inputs changed. */
+export class KdfChangeRefusedError extends Error {
+  override readonly name = 'KdfChangeRefusedError';
+  constructor(readonly change: KdfChange) {
+    super(
+      change.weaker
+        ? 'login stopped: the server asked for weaker password hashing than this browser used before'
+        : 'login stopped: the server changed your password salt, and no password change was made in this browser',
+    );
   }
 }
 
@@ -192,6 +256,7 @@ export async function recoverWithCode(
         keyBlob: toBase64(wrapKeys(next.wrapKey, identity)),
       });
       const session = adoptSession(answer, identity);
+      await deps.kdfMemory?.set(session.user.username, { salt: toBase64(salt), kdf: { ...kdf } });
       step('done');
       return session;
     } finally {

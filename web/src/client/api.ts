@@ -8,6 +8,8 @@ import {
   DirectoryResponse,
   HistoryResponse,
   KdfResponse,
+  type LogEntry,
+  LogResponse,
   Me,
   type PasswordChangeBody,
   PinsResponse,
@@ -119,14 +121,25 @@ export class Api {
   openDm(peerId: string): Promise<ChannelSummary> {
     return this.http.post('/api/channels/dm', { peerId }, ChannelSummary);
   }
-  createGroup(name: string): Promise<ChannelSummary> {
-    return this.http.post('/api/channels', { name }, ChannelSummary);
+  /** A group with the creator's signed `create` entry; the id is the creator's (it is signed). */
+  createGroup(id: string, name: string, entry: LogEntry): Promise<ChannelSummary> {
+    return this.http.post('/api/channels', { id, name, entry }, ChannelSummary);
   }
-  invite(channelId: string, userId: string): Promise<ChannelSummary> {
-    return this.http.post(`/api/channels/${enc(channelId)}/members`, { userId }, ChannelSummary);
+  invite(channelId: string, userId: string, entry: LogEntry): Promise<ChannelSummary> {
+    return this.http.post(`/api/channels/${enc(channelId)}/members`, { userId, entry }, ChannelSummary);
   }
-  async removeMember(channelId: string, userId: string): Promise<void> {
-    await this.http.delete(`/api/channels/${enc(channelId)}/members/${enc(userId)}`, Ignored);
+  /** Removes a member or leaves (`entry`: the signed `remove`/`leave`; none in broadcast). */
+  async removeMember(channelId: string, userId: string, entry?: LogEntry): Promise<void> {
+    const path = `/api/channels/${enc(channelId)}/members/${enc(userId)}`;
+    await this.http.delete(path, Ignored, entry === undefined ? undefined : { entry });
+  }
+  /** A page of a group's signed membership log from index `from`. */
+  membershipLog(channelId: string, from = 0) {
+    return this.http.get(`/api/channels/${enc(channelId)}/log`, LogResponse, { from });
+  }
+  /** The owner of a group made before the log re-signs its members. */
+  adoptLog(channelId: string, entries: LogEntry[]): Promise<ChannelSummary> {
+    return this.http.post(`/api/channels/${enc(channelId)}/log`, { entries }, ChannelSummary);
   }
 
   // ---- sender-key shares ----

@@ -1,17 +1,16 @@
 // The user's channels as the relay last described them (members, memberEpoch, lastSeq), kept fresh
-// from REST answers and `channel` frames. Also the DM rule of DESIGN §3: exactly us and the peer.
+// from REST answers and `channel` frames. These are hints: who is really in a channel is decided
+// by membership.ts from signed data.
 import type { ChannelSummary, WireMessage } from '@parley/server/protocol';
 import type { Api } from './api';
-import { ApiError, TrustError } from './errors';
+import { ApiError } from './errors';
 
 export class Channels {
   readonly #api: Api;
-  readonly #me: string;
   readonly #byId = new Map<string, ChannelSummary>();
 
-  constructor(api: Api, me: string) {
+  constructor(api: Api) {
     this.#api = api;
-    this.#me = me;
   }
 
   /** Reloads the whole list. */
@@ -70,19 +69,5 @@ export class Channels {
 
   remove(channelId: string): void {
     this.#byId.delete(channelId);
-  }
-
-  /** Throws TrustError unless a DM has exactly two members, us and one peer. */
-  checkShape(channel: ChannelSummary): void {
-    if (channel.kind !== 'dm') return;
-    const ids = channel.members.map((m) => m.userId);
-    if (ids.length !== 2 || !ids.includes(this.#me) || ids[0] === ids[1]) {
-      throw new TrustError(`channel ${channel.id}: a DM must have exactly two members, you and the peer`);
-    }
-  }
-
-  /** The other member of a DM. */
-  peerOf(channel: ChannelSummary): string | undefined {
-    return channel.kind === 'dm' ? channel.members.find((m) => m.userId !== this.#me)?.userId : undefined;
   }
 }

@@ -4,6 +4,7 @@
 // a verified contact whose key changed blocks sending until re-verified.
 import {
   bundleFromWire,
+  type ContactPin,
   compareQrPayload,
   constantTimeEqual,
   expectedQrPayload,
@@ -35,6 +36,11 @@ export interface Contact {
   keyChanged: boolean;
   /** A verified contact whose key change was acknowledged: sending waits for re-verification. */
   mustReverify: boolean;
+  /**
+   * Trust is unknown (DESIGN §7.4): nothing is pinned, and `identityKey` is simply the one the
+   * relay shows now, until the user re-verifies the contact or resets.
+   */
+  unpinned: boolean;
 }
 
 export interface KeyChangeEvent {
@@ -79,6 +85,8 @@ export class Contacts {
   /** Acknowledged new keys of verified contacts (in force for reading, not for sending). */
   readonly #acknowledged = new Map<string, string>();
   readonly #reported = new Set<string>();
+  /** In trust unknown: contacts the user re-verified since, with the key they verified. */
+  readonly #reverified = new Map<string, string>();
   #refreshing: Promise<void> | null = null;
   readonly #now: () => number;
 
@@ -97,6 +105,11 @@ export class Contacts {
 
   get me(): string {
     return this.#session.user.id;
+  }
+
+  /** Why trust is unknown (the pins blob failed closed), or null. */
+  get trustUnknown(): string | null {
+    return this.pins.unknown;
   }
 
   /** Loads the pins blob and the directory. */
@@ -141,6 +154,7 @@ export class Contacts {
       this.#events.emit('badBundle', { userId: user.id, reason: (err as Error).message });
     }
     this.#entries.set(user.id, { user, bundle });
+    if (this.trustUnknown !== null) return; // pins nothing (DESIGN §7.4)
     if (bundle && !this.pins.get(user.id)) {
       this.pins.set(user.id, {
         identityKey: toBase64(bundle.identityKey),
@@ -213,8 +227,9 @@ export class Contacts {
   }
 
   /** Why sending to this user is blocked, if it is. */
-  blockReason(userId: string): 'key-changed' | 'must-reverify' | 'no-key' | null {
+  blockReason(userId: string): 'trust-unknown' | 'key-changed' | 'must-reverify' | 'no-key' | null {
     if (userId === this.me) return null;
+    if (this.trustUnknown !== null) return 'trust-unknown';
     const c = this.#contact(userId);
     if (!c) return 'no-key';
     if (c.keyChanged) return 'key-changed';
@@ -223,8 +238,35 @@ export class Contacts {
     return null;
   }
 
+  /**
+   * Leaves trust unknown on the user's explicit word: `reverified` keeps the contacts verified
+   * since (their pins start the new set), `reset` starts from nothing. Either way every other
+   * contact is trusted on first use again, from the relay's current keys.
+   */
+  async resolveTrust(how: 'reverified' | 'reset'): Promise<void> {
+    if (this.trustUnknown === null) return;
+    const at = this.#now();
+    const contacts: Record<string, ContactPin> = {};
+    if (how === 'reverified') {
+      for (const [id, key] of this.#reverified) {
+        contacts[id] = { identityKey: key, firstSeenAt: at, verified: true, verifiedAt: at };
+      }
+    }
+    await this.pins.restart(contacts);
+    this.#reverified.clear();
+    this.#reported.clear();
+    await this.refresh();
+  }
+
+  /** Contacts re-verified while trust is unknown. */
+  get reverified(): string[] {
+    return [...this.#reverified.keys()];
+  }
+
   /** Accepts a reported key change: it comes into force (for a verified contact: until re-verified, read only). */
   async acknowledgeKeyChange(userId: string): Promise<void> {
+    if (this.trustUnknown !== null)
+      throw new TrustError('contacts: trust is unknown; re-verify or reset first');
     const entry = this.#entries.get(userId);
     const pin = this.pins.get(userId);
     if (!entry?.bundle || !pin) throw new TrustError(`contacts: nothing to acknowledge for ${userId}`);
@@ -242,6 +284,13 @@ export class Contacts {
   /** Marks the key in force as verified (after comparing safety numbers). */
   async markVerified(userId: string, verified = true): Promise<void> {
     const c = await this.get(userId);
+    if (this.trustUnknown !== null) {
+      // Held in memory only: nothing is pinned or uploaded until the user leaves trust unknown.
+      if (verified) this.#reverified.set(userId, toBase64(c.identityKey));
+      else this.#reverified.delete(userId);
+      this.#events.emit('contacts', this.list());
+      return;
+    }
     if (c.keyChanged) throw new TrustError('contacts: acknowledge the key change before verifying');
     const pin = this.pins.get(userId);
     const at = this.#now();
@@ -279,6 +328,7 @@ export class Contacts {
 
   #contact(userId: string): Contact | undefined {
     const entry = this.#entries.get(userId);
+    if (entry && this.trustUnknown !== null) return this.#unpinnedContact(entry);
     const pin = this.pins.get(userId);
     if (!entry || !pin) return undefined;
     const pinned = fromBase64(pin.identityKey);
@@ -298,6 +348,7 @@ export class Contacts {
         encKey: entry.bundle?.encKey ?? null,
         keyChanged: false,
         mustReverify: false,
+        unpinned: false,
       };
     }
     if (current && acknowledged !== undefined && acknowledged === toBase64(current)) {
@@ -308,8 +359,34 @@ export class Contacts {
         encKey: entry.bundle?.encKey ?? null,
         keyChanged: false,
         mustReverify: true,
+        unpinned: false,
       };
     }
-    return { ...base, identityKey: pinned, encKey: null, keyChanged: current !== null, mustReverify: false };
+    return {
+      ...base,
+      identityKey: pinned,
+      encKey: null,
+      keyChanged: current !== null,
+      mustReverify: false,
+      unpinned: false,
+    };
+  }
+
+  /** In trust unknown: the relay's current key, verified only if the user re-verified it since. */
+  #unpinnedContact(entry: Entry): Contact | undefined {
+    if (!entry.bundle) return undefined;
+    const key = toBase64(entry.bundle.identityKey);
+    return {
+      id: entry.user.id,
+      username: entry.user.username,
+      displayName: entry.user.displayName,
+      avatarVersion: entry.user.avatarVersion,
+      identityKey: entry.bundle.identityKey,
+      encKey: entry.bundle.encKey,
+      verified: this.#reverified.get(entry.user.id) === key,
+      keyChanged: false,
+      mustReverify: false,
+      unpinned: true,
+    };
   }
 }

@@ -39,6 +39,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   missing_shares: 409,
   stale_key: 409,
   channel_full: 409,
+  log_conflict: 409,
   internal: 500,
 };
 
@@ -81,6 +82,17 @@ export class KeyChangeBlockedError extends Error {
 /** A contact's bundle, share or channel failed a check the client enforces (DESIGN §3). */
 export class TrustError extends Error {
   override readonly name = 'TrustError';
+}
+
+/**
+ * The contact pins failed closed (DESIGN §7.4): until the user re-verifies contacts or resets,
+ * nothing is sent to anyone.
+ */
+export class TrustUnknownError extends Error {
+  override readonly name = 'TrustUnknownError';
+  constructor(readonly reason: string) {
+    super(`sending is blocked: trust is unknown (${reason})`);
+  }
 }
 
 /** The operation needs unlocked keys (a logged-in session). */

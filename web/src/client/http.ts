@@ -43,8 +43,8 @@ export class HttpClient {
     return this.request('PATCH', path, schema, body);
   }
 
-  delete<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
-    return this.request('DELETE', path, schema);
+  delete<S extends z.ZodType>(path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+    return this.request('DELETE', path, schema, body);
   }
 
   /** Uploads raw bytes (e.g. an avatar) with the given content type. */

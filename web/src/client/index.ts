@@ -9,7 +9,17 @@
 //   await client.send(channelId, 'hello');                     // seals keys, retries as needed
 
 export type { ChannelSummary, Me, PublicUser, WireMessage } from '@parley/server/protocol';
-export type { AccountStep, DeriveFn, ProgressFn, Session } from './account';
+export {
+  type AccountStep,
+  type DeriveFn,
+  type KdfChange,
+  KdfChangeRefusedError,
+  type KdfMemory,
+  type KdfRecord,
+  type ProgressFn,
+  type Session,
+} from './account';
+export type { AlertKind, ChannelAlert } from './alerts';
 export { Api, type HistoryRequest, type RegisterRequest, type SessionAnswer } from './api';
 export { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff';
 export type { Contact, KeyChangeEvent, SafetyNumber } from './contacts';
@@ -22,9 +32,17 @@ export {
   ProtocolError,
   TimeoutError,
   TrustError,
+  TrustUnknownError,
 } from './errors';
 export type { FetchLike } from './http';
 export type { MessageStatus, MessageView, SendResult } from './messages';
-export { type ClientEvents, type ClientOptions, createClient, ParleyClient } from './parley-client';
+export {
+  type ClientEvents,
+  type ClientOptions,
+  createClient,
+  ParleyClient,
+  type VerifiedMember,
+} from './parley-client';
 export type { ConnectionEvent, ConnectionState, WebSocketCtor, WebSocketLike } from './socket';
 export { Timeline } from './timeline';
+export { type IntegrityFlag, MAX_CLOCK_SKEW_MS } from './timeline-integrity';

@@ -1,6 +1,8 @@
-// Messages: encrypt and send (sealing to missing members or rotating the key when the relay says
-// so), and decrypt received timeline entries into view models. A failure to decrypt is a view
-// model with status 'undecryptable' and the reason, never a dropped message.
+// Messages: encrypt and send (sealing to missing members the client verified, or rotating the key
+// when the relay says so), and decrypt received timeline entries into view models. Every payload
+// carries `after` and, in groups, `mh` (DESIGN §7.3), so receivers can tell what the relay did.
+// A failure to decrypt is a view model with status 'undecryptable' and the reason, never a
+// dropped message.
 import {
   decryptMessage,
   encryptMessage,
@@ -22,18 +24,37 @@ import type { Session } from './account';
 import type { Api, HistoryRequest } from './api';
 import type { Channels } from './channels';
 import type { Contacts } from './contacts';
-import { ApiError, ClosedError, KeyChangeBlockedError, MessageTooLargeError, TimeoutError } from './errors';
+import {
+  ApiError,
+  ClosedError,
+  KeyChangeBlockedError,
+  MessageTooLargeError,
+  TimeoutError,
+  TrustError,
+  TrustUnknownError,
+} from './errors';
+import type { GroupLogs, MembershipHead } from './membership';
 import type { MyKey, SenderKeys } from './sender-keys';
+import type { IntegrityFlag } from './timeline-integrity';
 
-export type MessageStatus = 'ok' | 'deleted' | 'undecryptable' | 'system';
+/**
+ * `deleted`: the sender deleted it (a signed delete); `removed`: the relay dropped its ciphertext
+ * without one; `replay`: a second copy of a message shown earlier; `control`: a signed delete,
+ * which is not a row of its own.
+ */
+export type MessageStatus = 'ok' | 'deleted' | 'removed' | 'replay' | 'control' | 'undecryptable' | 'system';
 
 export interface MessageView {
   channelId: string;
   seq: number;
   senderId: string | null;
-  /** Relay time of the commit (ms); the sender's own claim is `payload.sentAt`. */
+  /** Relay time of the commit (ms): orders the timeline. The sender's signed time is `signedAt`. */
   sentAt: number;
+  /** For `ok`: the time the sender signed (`payload.sentAt`), the one to show. */
+  signedAt?: number;
   status: MessageStatus;
+  /** What the timeline's signed data says the relay did around this entry (DESIGN §7.3). */
+  flags?: IntegrityFlag[];
   clientMsgId: string | null;
   keyId: number | null;
   /** For `ok` text messages. */
@@ -67,6 +88,10 @@ export class Messages {
   readonly #contacts: Contacts;
   readonly #channels: Channels;
   readonly #keys: SenderKeys;
+  readonly #logs: GroupLogs;
+  readonly #view: TimelineView;
+  /** My last send per channel: newer in my view than anything held until it is held itself. */
+  readonly #lastSent = new Map<string, string>();
   #transport: Transport;
 
   constructor(deps: {
@@ -75,6 +100,8 @@ export class Messages {
     contacts: Contacts;
     channels: Channels;
     keys: SenderKeys;
+    logs: GroupLogs;
+    view: TimelineView;
     transport?: Transport;
   }) {
     this.#api = deps.api;
@@ -82,6 +109,8 @@ export class Messages {
     this.#contacts = deps.contacts;
     this.#channels = deps.channels;
     this.#keys = deps.keys;
+    this.#logs = deps.logs;
+    this.#view = deps.view;
     this.#transport = deps.transport ?? ((channelId, body) => deps.api.send(channelId, body));
   }
 
@@ -90,12 +119,21 @@ export class Messages {
   }
 
   /**
-   * Encrypts and sends a text. Retries on `missing_shares` (sealing to the members named) and on
-   * `stale_key` (a new key) with the same clientMsgId. Throws KeyChangeBlockedError when a member's
-   * identity key changed and is not yet acknowledged or re-verified.
+   * Encrypts and sends a text. Retries on `missing_shares` (sealing to the members named that I
+   * verified) and on `stale_key` (a new key) with the same clientMsgId. Throws
+   * KeyChangeBlockedError when a member's identity key changed and is not yet acknowledged or
+   * re-verified, TrustUnknownError while the pins failed closed.
    */
-  async sendText(channelId: string, text: string, opts: { clientMsgId?: string } = {}): Promise<SendResult> {
-    const clientMsgId = opts.clientMsgId ?? newClientMsgId();
+  sendText(channelId: string, text: string, opts: { clientMsgId?: string } = {}): Promise<SendResult> {
+    return this.#send(channelId, opts.clientMsgId ?? newClientMsgId(), { kind: 'text', text });
+  }
+
+  /** Sends the signed delete of one of my messages (DESIGN §7.3: only this deletes it). */
+  sendDelete(channelId: string, target: string): Promise<SendResult> {
+    return this.#send(channelId, newClientMsgId(), { kind: 'delete', target });
+  }
+
+  async #send(channelId: string, clientMsgId: string, body: PayloadBody): Promise<SendResult> {
     const me = this.#session.user.id;
     let channel = await this.#channels.get(channelId);
     for (let attempt = 1; ; attempt++) {
@@ -103,6 +141,12 @@ export class Messages {
       let key: MyKey | undefined;
       try {
         key = await this.#keys.current(channel);
+        const payload = {
+          v: 1,
+          sentAt: Date.now(),
+          ...body,
+          ...this.#context(channel, clientMsgId),
+        } as Payload;
         const ciphertext = encryptMessage({
           channelId,
           senderId: me,
@@ -110,7 +154,7 @@ export class Messages {
           clientMsgId,
           senderKey: key.key,
           senderSignSk: this.#session.identity.signSk,
-          payload: { v: 1, kind: 'text', sentAt: Date.now(), text },
+          payload,
         });
         // Refuse here what the relay would refuse (or, over the socket, close on): never retried.
         if (ciphertext.length > MAX_CIPHERTEXT_BYTES) {
@@ -118,6 +162,7 @@ export class Messages {
             `message too large: ${ciphertext.length} bytes encrypted, at most ${MAX_CIPHERTEXT_BYTES}`,
           );
         }
+        this.#lastSent.set(channelId, clientMsgId);
         const ack = await this.#transport(channelId, {
           clientMsgId,
           keyId: key.keyId,
@@ -131,6 +176,19 @@ export class Messages {
     }
   }
 
+  /** `after` (the newest message in my view) and, in a group, `mh` (my verified head). */
+  #context(channel: ChannelSummary, clientMsgId: string): { after?: string; mh?: MembershipHead } {
+    const mine = this.#lastSent.get(channel.id);
+    const newest = this.#view.newest(channel.id);
+    const after =
+      mine !== undefined && mine !== clientMsgId && !this.#view.holds(channel.id, mine) ? mine : newest;
+    const mh = channel.kind === 'group' ? this.#logs.head(channel.id) : undefined;
+    return {
+      ...(after !== undefined && after !== clientMsgId ? { after } : {}),
+      ...(mh ? { mh } : {}),
+    };
+  }
+
   /**
    * After a refused send: seal to the members the relay named (missing_shares), or drop the key so
    * the next try makes a new one (stale_key, or shares refused because membership moved on).
@@ -139,10 +197,20 @@ export class Messages {
   async #recover(err: ApiError, channelId: string, key: MyKey | undefined): Promise<ChannelSummary> {
     if (err.code !== 'missing_shares' && err.code !== 'stale_key' && !membershipMoved(err)) throw err;
     const channel = await this.#channels.get(channelId, true);
-    if (err.code === 'missing_shares' && key && channel.memberEpoch === key.epoch) {
-      const missing = err.missingMembers;
+    if (err.code === 'missing_shares' && key && (await this.#logs.epoch(channel)) === key.epoch) {
+      // The relay's list is a hint: seal only to those of them I verified; the rest are refused.
+      const named = err.missingMembers;
+      const missing =
+        named.length > 0
+          ? await this.#logs.filterMissing(channel, named)
+          : await this.#logs.recipients(channel);
+      if (named.length > 0 && missing.length === 0) {
+        throw new TrustError(
+          'not sent: the server wants your key shared with people outside this conversation',
+        );
+      }
       try {
-        await this.#keys.share(key, missing.length > 0 ? missing : channel.members.map((m) => m.userId));
+        await this.#keys.share(key, missing);
         return channel;
       } catch (shareErr) {
         if (!(shareErr instanceof ApiError && membershipMoved(shareErr))) throw shareErr;
@@ -155,9 +223,10 @@ export class Messages {
   }
 
   async #checkSendable(channel: ChannelSummary): Promise<void> {
-    this.#channels.checkShape(channel);
+    const unknown = this.#contacts.trustUnknown;
+    if (unknown !== null) throw new TrustUnknownError(unknown);
     const me = this.#session.user.id;
-    const others = channel.members.map((m) => m.userId).filter((id) => id !== me);
+    const others = (await this.#logs.recipients(channel)).filter((id) => id !== me);
     if (others.some((id) => !this.#contacts.peek(id))) await this.#contacts.refresh();
     const blocked = others.filter((id) => {
       const reason = this.#contacts.blockReason(id);
@@ -198,8 +267,9 @@ export class Messages {
         senderIdentityPk,
         ciphertext: fromBase64(m.ciphertext),
       });
-      const view: MessageView = { ...base, status: 'ok', payload };
+      const view: MessageView = { ...base, status: 'ok', payload, signedAt: payload.sentAt };
       if (payload.kind === 'text') view.text = payload.text;
+      if (payload.mh && m.channelId !== 'broadcast') void this.#checkHead(m.channelId, payload.mh);
       return view;
     } catch (err) {
       const contact = this.#contacts.peek(m.senderId);
@@ -226,9 +296,26 @@ export class Messages {
     return { messages, wire: page.messages, hasMore: page.hasMore };
   }
 
-  async delete(channelId: string, seq: number): Promise<void> {
+  /** Deletes one of my messages: the signed delete first (it is what deletes), then the ciphertext. */
+  async delete(channelId: string, seq: number, clientMsgId: string): Promise<void> {
+    await this.sendDelete(channelId, clientMsgId);
     await this.#api.deleteMessage(channelId, seq);
   }
+
+  async #checkHead(channelId: string, mh: MembershipHead): Promise<void> {
+    if (this.#channels.peek(channelId)?.kind !== 'group') return;
+    await this.#logs.checkHead(channelId, mh).catch(() => {}); // a network failure is retried by the next message
+  }
+}
+
+/** What a payload says, without the fields every send fills in. */
+type PayloadBody = { kind: 'text'; text: string } | { kind: 'delete'; target: string };
+
+/** What the sender's view of a channel holds, for `after`. */
+export interface TimelineView {
+  /** The clientMsgId of the newest message held, if any. */
+  newest(channelId: string): string | undefined;
+  holds(channelId: string, clientMsgId: string): boolean;
 }
 
 /** The relay refused shares for users who are no longer members: our member list was stale. */

@@ -1,15 +1,23 @@
 // ParleyClient: the one object the web app, the integration tests and the benchmarks hold. It ties
 // accounts, contacts, channels, sender keys, messages and the real-time socket together and keeps
 // a decrypted, seq-ordered timeline per channel.
-import { wipe } from '@parley/crypto-core';
-import { type ChannelSummary, CloseCode, type Me, type WireMessage } from '@parley/server/protocol';
+import { newGroupChannelId, wipe } from '@parley/crypto-core';
+import {
+  type ChannelSummary,
+  CloseCode,
+  type LogEntry,
+  type Me,
+  type WireMessage,
+} from '@parley/server/protocol';
 import * as account from './account';
+import { type ChannelAlert, ChannelAlerts } from './alerts';
 import { Api } from './api';
 import { Channels } from './channels';
 import { type ContactEvents, Contacts } from './contacts';
 import { Emitter } from './emitter';
 import { ApiError, LockedError, TrustError } from './errors';
 import type { FetchLike } from './http';
+import { GroupLogs } from './membership';
 import { Messages, type MessageView, type SendResult } from './messages';
 import { SenderKeys } from './sender-keys';
 import {
@@ -19,6 +27,7 @@ import {
   type SocketOptions,
   type WebSocketCtor,
 } from './socket';
+import { judgeTimeline } from './timeline-integrity';
 import { ChannelViews } from './views';
 
 export interface ClientOptions {
@@ -37,6 +46,10 @@ export interface ClientOptions {
   socket?: Partial<Omit<SocketOptions, 'url' | 'WebSocket' | 'userId'>>;
   /** Highest pins version this device saw before (rollback protection across reloads). */
   pinsVersion?: number;
+  /** This browser's memory of each account's salt and KDF parameters. */
+  kdfMemory?: account.KdfMemory;
+  /** Asked before deriving when the relay's salt or KDF parameters changed (see account.checkKdf). */
+  confirmKdfChange?: (change: account.KdfChange) => Promise<boolean>;
 }
 
 export interface ClientEvents extends ContactEvents {
@@ -55,6 +68,18 @@ export interface ClientEvents extends ContactEvents {
   sessionEnded: { reason: string; accountClosed: boolean };
   /** Something the user should know about but that did not stop the client (bad pins blob, bad frame). */
   warning: Error;
+  /** The relay was caught lying in a channel, or a member's key is in doubt (DESIGN §7). */
+  alert: ChannelAlert;
+  /** The pins failed closed (`unknown` says why) or trust was restored (null). DESIGN §7.4. */
+  trust: { unknown: string | null };
+  /** A group's verified membership log grew: its members and notices changed. */
+  membership: { channelId: string };
+}
+
+/** A member as the client itself verified it (not as the relay lists it). */
+export interface VerifiedMember {
+  userId: string;
+  role: 'owner' | 'member';
 }
 
 export class ParleyClient {
@@ -66,6 +91,8 @@ export class ParleyClient {
   #socket: RealtimeSocket | null = null;
   #unsubscribe: (() => void)[] = [];
   #views: ChannelViews | null = null;
+  /** Judged timelines, cached until the channel's entries or verified log change. */
+  readonly #judged = new Map<string, { key: string; entries: MessageView[] }>();
   #probing = false;
   /** Close code of a 4001/4003 that arrived while a probe was running. */
   #probeAgain: number | undefined = undefined;
@@ -150,6 +177,7 @@ export class ParleyClient {
     this.#parts = null;
     this.#views?.close();
     this.#views = null;
+    this.#judged.clear();
   }
 
   // ---- parts, for the app's finer needs ----
@@ -165,6 +193,9 @@ export class ParleyClient {
   }
   get senderKeys(): SenderKeys {
     return this.#need().keys;
+  }
+  get groupLogs(): GroupLogs {
+    return this.#need().logs;
   }
   get socket(): RealtimeSocket | null {
     return this.#socket;
@@ -220,19 +251,83 @@ export class ParleyClient {
     return this.#adopt(await this.api.openDm(peerId));
   }
 
+  /** A new private channel, its id and `create` entry signed by me (DESIGN §7.1). */
   async createGroup(name: string): Promise<ChannelSummary> {
-    return this.#adopt(await this.api.createGroup(name));
+    const id = newGroupChannelId();
+    const summary = await this.api.createGroup(id, name, this.groupLogs.create(id));
+    await this.groupLogs.sync(id);
+    return this.#adopt(summary);
   }
 
+  /** Invites a contact with my signed `add`, binding the key I have in force for them. */
   async invite(channelId: string, userId: string): Promise<ChannelSummary> {
-    return this.#adopt(await this.api.invite(channelId, userId));
+    const summary = await this.#signed(
+      channelId,
+      () => this.groupLogs.add(channelId, userId),
+      (entry) => this.api.invite(channelId, userId, entry),
+    );
+    await this.groupLogs.sync(channelId);
+    return this.#adopt(summary);
   }
 
-  /** Removes a member (owner), or yourself (leave). */
+  /** Removes a member (owner), or yourself (leave); in a group, with my signed entry. */
   async removeMember(channelId: string, userId: string): Promise<void> {
-    await this.api.removeMember(channelId, userId);
+    const channel = await this.channels.get(channelId);
+    if (channel.kind === 'group' && channel.logLength > 0) {
+      await this.#signed(
+        channelId,
+        () => this.groupLogs.remove(channelId, userId),
+        (entry) => this.api.removeMember(channelId, userId, entry),
+      );
+    } else {
+      await this.api.removeMember(channelId, userId);
+    }
     if (userId === this.session.user.id) this.#forgetChannel(channelId);
-    else await this.channels.get(channelId, true);
+    else {
+      await this.groupLogs.sync(channelId).catch(() => {});
+      await this.channels.get(channelId, true);
+    }
+  }
+
+  /** The owner of a group made before signed membership re-signs its current members. */
+  async signMembers(channelId: string): Promise<ChannelSummary> {
+    const channel = await this.channels.get(channelId, true);
+    const summary = await this.api.adoptLog(channelId, await this.groupLogs.adopt(channel));
+    await this.groupLogs.sync(channelId);
+    return this.#adopt(summary);
+  }
+
+  /**
+   * The members I verified: a group's from its signed log (owner first), a DM's two, broadcast's
+   * as the relay lists them. Null for a group whose log is not verified (yet).
+   */
+  members(channelId: string): VerifiedMember[] | null {
+    const channel = this.channels.peek(channelId);
+    if (!channel) return null;
+    if (channel.kind !== 'group') {
+      return channel.members.map((m) => ({ userId: m.userId, role: m.role }));
+    }
+    const log = this.groupLogs.peek(channelId);
+    if (!log || log.length === 0) return null;
+    return log
+      .members()
+      .map((m) => ({ userId: m.userId, role: m.userId === log.owner ? 'owner' : 'member' }));
+  }
+
+  /** What the client caught in this channel (ghosts, forks, key mismatches…). */
+  alerts(channelId: string): readonly ChannelAlert[] {
+    return this.#need().alerts.of(channelId);
+  }
+
+  /** Why trust is unknown (the pins blob failed closed), or null. */
+  get trustUnknown(): string | null {
+    return this.#parts?.contacts.trustUnknown ?? null;
+  }
+
+  /** Leaves trust unknown: keep the contacts re-verified since, or start over (warned in the UI). */
+  async resolveTrust(how: 'reverified' | 'reset'): Promise<void> {
+    await this.contacts.resolveTrust(how);
+    this.events.emit('trust', { unknown: null });
   }
 
   leave(channelId: string): Promise<void> {
@@ -246,9 +341,23 @@ export class ParleyClient {
     return this.messages.sendText(channelId, text, opts);
   }
 
-  /** The decrypted entries held for a channel, ordered by seq, without duplicates. */
+  /**
+   * The entries held for a channel, ordered by seq, as the signed data tells them (DESIGN §7.3):
+   * replays, server removals, reordering, withheld messages and unsigned notices are marked.
+   */
   timeline(channelId: string): readonly MessageView[] {
-    return this.#needViews().timeline(channelId).entries();
+    const views = this.#needViews();
+    const log = this.#parts?.logs.peek(channelId);
+    const key = `${views.version(channelId)}:${log?.length ?? 0}`;
+    const cached = this.#judged.get(channelId);
+    if (cached?.key === key) return cached.entries;
+    const kind = this.channels.peek(channelId)?.kind ?? 'group';
+    const entries = judgeTimeline(views.timeline(channelId).entries(), {
+      kind,
+      logEntry: (i) => (log && i < log.length ? log.entries()[i] : undefined),
+    });
+    this.#judged.set(channelId, { key, entries });
+    return entries;
   }
 
   /** Loads the latest page (when nothing is held) or the page before the oldest entry held. */
@@ -279,8 +388,20 @@ export class ParleyClient {
     }
   }
 
+  /** Deletes one of my messages: a signed delete, then the relay drops the ciphertext. */
   async deleteMessage(channelId: string, seq: number): Promise<void> {
-    await this.messages.delete(channelId, seq);
+    const views = this.#needViews();
+    let view = views.timeline(channelId).get(seq);
+    if (!view) {
+      // Not held (sent over REST, say): fetch and decrypt it, which proves it is mine and its id.
+      const page = await this.messages.history(channelId, { after: seq - 1, limit: 1 });
+      for (const [i, v] of page.messages.entries()) views.put(v, page.wire[i]);
+      view = views.timeline(channelId).get(seq);
+    }
+    if (view?.status !== 'ok' || !view.clientMsgId || view.senderId !== this.session.user.id) {
+      throw new TrustError('only your own messages can be deleted');
+    }
+    await this.messages.delete(channelId, seq, view.clientMsgId);
     this.#onDeleted(channelId, seq);
   }
 
@@ -296,10 +417,13 @@ export class ParleyClient {
   // ---- internals ----
 
   #deps(onProgress?: account.ProgressFn): account.AccountDeps {
+    const o = this.#opts;
     return {
       api: this.api,
-      ...(this.#opts.derive ? { derive: this.#opts.derive } : {}),
+      ...(o.derive ? { derive: o.derive } : {}),
       ...(onProgress ? { onProgress } : {}),
+      ...(o.kdfMemory ? { kdfMemory: o.kdfMemory } : {}),
+      ...(o.confirmKdfChange ? { confirmKdfChange: o.confirmKdfChange } : {}),
     };
   }
 
@@ -320,14 +444,18 @@ export class ParleyClient {
     const contacts = new Contacts(this.api, session, contactEvents, {
       pinsVersion: this.#opts.pinsVersion ?? 0,
     });
-    const channels = new Channels(this.api, session.user.id);
-    const keys = new SenderKeys(this.api, session, contacts);
-    const messages = new Messages({ api: this.api, session, contacts, channels, keys });
-    this.#parts = { contacts, channels, keys, messages };
-    this.#views = new ChannelViews({
-      decrypt: (m) => messages.decrypt(m),
+    const channels = new Channels(this.api);
+    const alerts = new ChannelAlerts((a) => this.events.emit('alert', a));
+    const logs = new GroupLogs(this.api, session, alerts, contacts);
+    logs.onGrow = (channelId) => this.events.emit('membership', { channelId });
+    const keys = new SenderKeys({ api: this.api, session, contacts, logs, alerts });
+    const views: ChannelViews = new ChannelViews({
+      decrypt: (m): Promise<MessageView> => messages.decrypt(m),
       onView: (v) => this.events.emit('message', v),
     });
+    const messages = new Messages({ api: this.api, session, contacts, channels, keys, logs, view: views });
+    this.#parts = { contacts, channels, keys, messages, logs, alerts };
+    this.#views = views;
     this.#unsubscribe.push(
       contactEvents.on('keyChange', (e) => this.events.emit('keyChange', e)),
       contactEvents.on('badBundle', (e) => this.events.emit('badBundle', e)),
@@ -342,15 +470,35 @@ export class ParleyClient {
         void this.#views?.retrySender(e.userId);
       }),
     );
-    try {
-      await contacts.load();
-    } catch (err) {
-      if (!(err instanceof TrustError)) throw err;
-      // A bad or rolled-back pins blob: say so loudly, keep what we pinned, and go on with the directory.
-      this.events.emit('warning', err);
-      await contacts.refresh();
-    }
+    await contacts.load();
+    // A missing, bad or rolled-back pins blob fails closed: nothing is pinned or sent until the
+    // user re-verifies or resets (DESIGN §7.4).
+    if (contacts.trustUnknown !== null) this.events.emit('trust', { unknown: contacts.trustUnknown });
     await channels.refresh();
+    for (const c of channels.list()) this.#checkMembers(c);
+  }
+
+  /** Runs a signed membership change; if someone changed the log first, signs against the new head once. */
+  async #signed<T>(
+    channelId: string,
+    sign: () => Promise<LogEntry>,
+    send: (entry: LogEntry) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await send(await sign());
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 'log_conflict')) throw err;
+      await this.groupLogs.sync(channelId);
+      return send(await sign());
+    }
+  }
+
+  /** Checks a group's member list against its verified log (ghosts raise an alert). */
+  #checkMembers(channel: ChannelSummary): void {
+    if (channel.kind !== 'group' || !this.#parts) return;
+    this.#parts.logs.verifiedFor(channel).catch((err: unknown) => {
+      if (!(err instanceof TrustError)) this.events.emit('warning', err as Error);
+    });
   }
 
   async #ingest(m: WireMessage): Promise<void> {
@@ -363,6 +511,7 @@ export class ParleyClient {
   async #onSystem(m: WireMessage): Promise<void> {
     // Membership changed: the cached summary (members, epoch) is stale.
     try {
+      if (this.channels.peek(m.channelId)?.kind === 'group') await this.groupLogs.sync(m.channelId);
       if (this.channels.applyBroadcastJoin(m)) {
         const channel = this.channels.peek(m.channelId);
         if (channel) this.events.emit('channel', { channelId: m.channelId, channel });
@@ -387,6 +536,7 @@ export class ParleyClient {
     if (channel === null) this.#forgetChannel(channelId);
     else {
       this.channels.put(channel);
+      this.#checkMembers(channel);
       if (channel.members.some((m) => !this.contacts.peek(m.userId) && m.userId !== this.session.user.id)) {
         this.contacts.refresh().catch((e: unknown) => this.events.emit('warning', e as Error));
       }
@@ -408,6 +558,9 @@ export class ParleyClient {
   #forgetChannel(channelId: string): void {
     this.channels.remove(channelId);
     this.senderKeys.forget(channelId);
+    this.groupLogs.forget(channelId);
+    this.#need().alerts.forget(channelId);
+    this.#judged.delete(channelId);
     this.#socket?.untrack(channelId);
     this.events.emit('channel', { channelId, channel: null });
   }
@@ -459,6 +612,8 @@ interface Parts {
   channels: Channels;
   keys: SenderKeys;
   messages: Messages;
+  logs: GroupLogs;
+  alerts: ChannelAlerts;
 }
 
 function wsUrlOf(baseUrl: string): string {

@@ -1,6 +1,8 @@
 // The user's contact pins (trust on first use and verified flags), kept as crypto-core's sealed,
 // signed blob on the relay (GET/PUT /api/me/pins). The relay cannot read or edit it, but it could
-// serve an older blob: the highest version seen is kept, and anything lower is refused.
+// withhold it or serve an older one. Pins fail closed (DESIGN §7.4): a blob that does not open, is
+// older than one seen, or is missing (every account saves one at registration) puts the store in
+// "trust unknown": nothing is pinned or uploaded until the user re-verifies or resets on purpose.
 import {
   type ContactPin,
   type ContactPins,
@@ -20,6 +22,8 @@ export class PinStore {
   #highest: number;
   #dirty = false;
   #saving: Promise<void> = Promise.resolve();
+  /** Why trust is unknown (DESIGN §7.4), or null while the pins are the user's own. */
+  #unknown: string | null = null;
 
   /** `knownVersion`: the highest version this device saw before (e.g. kept by the app), if any. */
   constructor(api: Api, identity: IdentityKeys, knownVersion = 0) {
@@ -37,27 +41,51 @@ export class PinStore {
     return this.#dirty;
   }
 
+  /** Why trust is unknown, or null when the pins loaded are the user's own and current. */
+  get unknown(): string | null {
+    return this.#unknown;
+  }
+
   /**
-   * Loads the blob from the relay. Throws TrustError when it does not open (not ours, tampered) or
-   * is older than a version already seen (rollback); the pins held so far stay in place.
+   * Loads the blob from the relay. A blob that is missing, does not open or verify (not ours,
+   * tampered) or is older than a version already seen (rollback) is never used or repaired: the
+   * store enters trust unknown, with nothing pinned, and says why.
    */
   async load(): Promise<void> {
     const blob = await this.#api.getPins();
-    if (blob === null) {
-      if (this.#highest > 0) throw new TrustError('pins: the relay lost or withheld the pins blob');
-      return;
-    }
+    // Every account saves a blob at registration, so a missing one was withheld.
+    if (blob === null) return this.#enterUnknown('the server withheld your saved contacts (no pins blob)');
     let pins: ContactPins;
     try {
       pins = openPins(fromBase64(blob), this.#identity);
     } catch (err) {
-      throw new TrustError(`pins: blob rejected (${(err as Error).message})`);
+      return this.#enterUnknown(`your saved contacts do not open or verify (${(err as Error).message})`);
     }
     if (pins.version < this.#highest) {
-      throw new TrustError(`pins: rollback refused (version ${pins.version} < ${this.#highest})`);
+      return this.#enterUnknown(
+        `the server served an older copy of your saved contacts (version ${pins.version}, this browser has seen ${this.#highest})`,
+      );
     }
     this.#highest = pins.version;
     this.#pins = pins;
+    this.#unknown = null;
+  }
+
+  #enterUnknown(reason: string): void {
+    this.#unknown = reason;
+    this.#pins = { v: 1, version: 0, contacts: {} };
+    this.#dirty = false;
+  }
+
+  /**
+   * Leaves trust unknown on the user's explicit decision: a fresh pin set holding only `contacts`
+   * (those the user re-verified; none for a reset), saved with a version above every one seen.
+   */
+  async restart(contacts: Record<string, ContactPin>): Promise<void> {
+    this.#unknown = null;
+    this.#pins = { v: 1, version: this.#highest, contacts: { ...contacts } };
+    this.#dirty = true;
+    await this.save();
   }
 
   get(userId: string): ContactPin | undefined {
@@ -65,12 +93,16 @@ export class PinStore {
   }
 
   set(userId: string, pin: ContactPin): void {
+    if (this.#unknown !== null) throw new TrustError('pins: trust is unknown; nothing is pinned');
     this.#pins = { ...this.#pins, contacts: { ...this.#pins.contacts, [userId]: pin } };
     this.#dirty = true;
   }
 
   /** Writes the pins with a version above every one seen. Saves run one after another. */
   save(): Promise<void> {
+    if (this.#unknown !== null) {
+      return Promise.reject(new TrustError('pins: trust is unknown; nothing is uploaded'));
+    }
     const run = this.#saving.then(async () => {
       if (!this.#dirty) return;
       this.#dirty = false;

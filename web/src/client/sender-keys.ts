@@ -1,19 +1,21 @@
-// Sender keys (DESIGN §3 "Channels and sender keys"): my current key per channel (reused while its
-// epoch is the channel's memberEpoch, else a new one with a higher keyId), sealed to every member
-// including myself and uploaded; keys of others opened from the shares sealed to me, checked
-// against the sender's pinned identity key, and cached.
+// Sender keys (DESIGN §3 "Channels and sender keys", §7.1): my current key per channel (reused
+// while its epoch is the epoch I verified, else a new one with a higher keyId), sealed only to the
+// members I verified, myself included, and uploaded; keys of others opened from the shares sealed
+// to me, checked against the sender's pinned identity key, and cached.
 import { fromBase64, generateSenderKey, openShare, sealShare, toBase64, wipe } from '@parley/crypto-core';
 import type { ChannelSummary } from '@parley/server/protocol';
 import type { Session } from './account';
+import type { ChannelAlerts } from './alerts';
 import type { Api } from './api';
 import type { Contacts } from './contacts';
 import { KeyChangeBlockedError, TrustError } from './errors';
+import type { GroupLogs } from './membership';
 
 export interface MyKey {
   channelId: string;
   keyId: number;
   key: Uint8Array;
-  /** memberEpoch of the channel when the key was first shared. */
+  /** The channel's epoch when the key was made: for a group, the length of my verified log. */
   epoch: number;
 }
 
@@ -23,6 +25,8 @@ export class SenderKeys {
   readonly #api: Api;
   readonly #session: Session;
   readonly #contacts: Contacts;
+  readonly #logs: GroupLogs;
+  readonly #alerts: ChannelAlerts;
   readonly #mine = new Map<string, MyKey>();
   /** Highest keyId of mine seen per channel (own shares, own messages). */
   readonly #maxKeyId = new Map<string, number>();
@@ -32,10 +36,18 @@ export class SenderKeys {
   /** Channels whose next send must use a brand-new key (never one found among my shares). */
   readonly #retired = new Set<string>();
 
-  constructor(api: Api, session: Session, contacts: Contacts) {
-    this.#api = api;
-    this.#session = session;
-    this.#contacts = contacts;
+  constructor(deps: {
+    api: Api;
+    session: Session;
+    contacts: Contacts;
+    logs: GroupLogs;
+    alerts: ChannelAlerts;
+  }) {
+    this.#api = deps.api;
+    this.#session = deps.session;
+    this.#contacts = deps.contacts;
+    this.#logs = deps.logs;
+    this.#alerts = deps.alerts;
   }
 
   get #me(): string {
@@ -51,19 +63,22 @@ export class SenderKeys {
    * My key for the channel: the cached one while its epoch is current; on a new device, the
    * highest one found among my own shares if its epoch is current; otherwise a new one, shared.
    */
-  current(channel: ChannelSummary): Promise<MyKey> {
+  async current(channel: ChannelSummary): Promise<MyKey> {
+    const epoch = await this.#logs.epoch(channel);
     const cached = this.#mine.get(channel.id);
-    if (cached && cached.epoch === channel.memberEpoch) return Promise.resolve(cached);
+    if (cached && cached.epoch === epoch) return cached;
     let pending = this.#pendingMine.get(channel.id);
     if (!pending) {
       const lookUp = cached === undefined && !this.#retired.has(channel.id);
-      pending = this.#resolveCurrent(channel, lookUp).finally(() => this.#pendingMine.delete(channel.id));
+      pending = this.#resolveCurrent(channel, epoch, lookUp).finally(() =>
+        this.#pendingMine.delete(channel.id),
+      );
       this.#pendingMine.set(channel.id, pending);
     }
     return pending;
   }
 
-  async #resolveCurrent(channel: ChannelSummary, lookUp: boolean): Promise<MyKey> {
+  async #resolveCurrent(channel: ChannelSummary, epoch: number, lookUp: boolean): Promise<MyKey> {
     if (lookUp) {
       const mine = (await this.#api.shares(channel.id, { senderId: this.#me })).filter(
         (s) => s.senderId === this.#me && s.recipientId === this.#me,
@@ -73,7 +88,7 @@ export class SenderKeys {
         this.noteOwnKeyId(channel.id, s.keyId);
         if (!best || s.keyId > best.keyId) best = s;
       }
-      if (best && best.epoch === channel.memberEpoch) {
+      if (best && best.epoch === epoch) {
         const key = this.#open(channel.id, this.#me, best.keyId, best.sealed, this.#session.identity.signPk);
         const found: MyKey = { channelId: channel.id, keyId: best.keyId, key, epoch: best.epoch };
         this.#mine.set(channel.id, found);
@@ -84,8 +99,10 @@ export class SenderKeys {
     return this.rotate(channel);
   }
 
-  /** A new key with a higher keyId, sealed to every current member (myself included) and uploaded. */
+  /** A new key with a higher keyId, sealed to every verified member (myself included) and uploaded. */
   async rotate(channel: ChannelSummary): Promise<MyKey> {
+    const recipients = await this.#logs.recipients(channel);
+    const epoch = await this.#logs.epoch(channel);
     const old = this.#mine.get(channel.id);
     const keyId = Math.max(this.#maxKeyId.get(channel.id) ?? 0, old?.keyId ?? 0) + 1;
     if (keyId > U32_MAX) throw new TrustError(`sender key ids of ${channel.id} exhausted`);
@@ -94,25 +111,43 @@ export class SenderKeys {
       channelId: channel.id,
       keyId,
       key: generateSenderKey(),
-      epoch: channel.memberEpoch,
+      epoch,
     };
-    await this.share(
-      next,
-      channel.members.map((m) => m.userId),
-    );
+    await this.share(next, recipients);
     this.#mine.set(channel.id, next);
     this.#retired.delete(channel.id);
     this.#received.set(receivedId(channel.id, this.#me, keyId), Promise.resolve(next.key));
     return next;
   }
 
-  /** Seals my key to these users and uploads the shares. Refuses users whose key changed. */
+  /**
+   * Seals my key to these users (the caller has checked that they are members I verified) and
+   * uploads the shares. Refuses users whose key changed; skips, and reports, users whose keys are
+   * unusable (no account, a key crypto-core refuses), so one bad key never stops the others.
+   */
   async share(key: MyKey, userIds: string[]): Promise<void> {
-    const recipients = [...new Set(userIds)];
-    for (const id of recipients)
-      if (id !== this.#me && !this.#contacts.peek(id)) await this.#contacts.get(id);
-    const blocked = recipients.filter((id) => this.#contacts.blockReason(id) !== null);
+    const wanted = [...new Set(userIds)];
+    for (const id of wanted) {
+      if (id === this.#me || this.#contacts.peek(id)) continue;
+      await this.#contacts.get(id).catch((err: unknown) => {
+        if (!(err instanceof TrustError)) throw err;
+      });
+    }
+    const blocked = wanted.filter((id) => {
+      const reason = this.#contacts.blockReason(id);
+      return reason !== null && reason !== 'no-key';
+    });
     if (blocked.length > 0) throw new KeyChangeBlockedError(key.channelId, blocked);
+    const unusable = wanted.filter((id) => this.#contacts.blockReason(id) === 'no-key');
+    if (unusable.length > 0) {
+      this.#alerts.raise({
+        channelId: key.channelId,
+        kind: 'unusable-key',
+        message: `No usable key for ${unusable.map((id) => this.#contacts.peek(id)?.username ?? id).join(', ')}: they cannot read what you send here.`,
+        userIds: unusable,
+      });
+    }
+    const recipients = wanted.filter((id) => !unusable.includes(id));
     const shares = recipients.map((recipientId) => {
       const encPk =
         recipientId === this.#me ? this.#session.identity.boxPk : this.#contacts.peek(recipientId)?.encKey;
@@ -128,6 +163,7 @@ export class SenderKeys {
       });
       return { recipientId, sealed: toBase64(sealed) };
     });
+    if (shares.length === 0) return;
     for (let i = 0; i < shares.length; i += 1000) {
       await this.#api.uploadShares(key.channelId, key.keyId, shares.slice(i, i + 1000));
     }

@@ -20,6 +20,8 @@ export class ChannelViews {
   readonly #retry = new Map<string, WireMessage>();
   /** Entries that failed for good with the keys in force then, by `channelId|seq`. */
   readonly #failed = new Map<string, WireMessage>();
+  /** Bumped per channel whenever what it holds changes (for callers that cache a judged timeline). */
+  readonly #versions = new Map<string, number>();
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
   #retryRound = 0;
   #closed = false;
@@ -42,6 +44,29 @@ export class ChannelViews {
     return this.#timelines.get(channelId)?.maxSeq ?? null;
   }
 
+  /** Changes whenever the channel's entries change. */
+  version(channelId: string): number {
+    return this.#versions.get(channelId) ?? 0;
+  }
+
+  /** The clientMsgId of the newest message held (what `after` names when I send). */
+  newest(channelId: string): string | undefined {
+    const entries = this.#timelines.get(channelId)?.entries() ?? [];
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const id = entries[i]?.clientMsgId;
+      if (id) return id;
+    }
+    return undefined;
+  }
+
+  holds(channelId: string, clientMsgId: string): boolean {
+    return (this.#timelines.get(channelId)?.entries() ?? []).some((v) => v.clientMsgId === clientMsgId);
+  }
+
+  #touch(channelId: string): void {
+    this.#versions.set(channelId, this.version(channelId) + 1);
+  }
+
   /** Decrypts a wire entry and files its view. */
   async ingest(message: WireMessage): Promise<void> {
     const view = await this.#hooks.decrypt(message);
@@ -51,7 +76,10 @@ export class ChannelViews {
   /** Files a view; `wire` lets a transiently failed decryption be tried again later. */
   put(view: MessageView, wire?: WireMessage): void {
     const outcome = this.timeline(view.channelId).insert(view, preferView);
-    if (outcome !== 'duplicate') this.#hooks.onView(view);
+    if (outcome !== 'duplicate') {
+      this.#touch(view.channelId);
+      this.#hooks.onView(view);
+    }
     const id = `${view.channelId}|${view.seq}`;
     if (view.status === 'undecryptable' && view.retryable) {
       if (wire) {
@@ -81,8 +109,9 @@ export class ChannelViews {
   markDeleted(channelId: string, seq: number): MessageView | undefined {
     this.#retry.delete(`${channelId}|${seq}`);
     this.#failed.delete(`${channelId}|${seq}`);
+    this.#touch(channelId);
     return this.#timelines.get(channelId)?.update(seq, (v) => {
-      const { text: _t, payload: _p, error: _e, retryable: _r, ...rest } = v;
+      const { text: _t, payload: _p, error: _e, retryable: _r, signedAt: _s, ...rest } = v;
       return { ...rest, status: 'deleted' };
     });
   }

@@ -1,7 +1,9 @@
 // One row of the conversation: a message (decrypted, deleted or undecryptable), a pending send,
-// a membership entry, a day separator, or the edge of history. Text is always bound as text.
+// a membership entry, a day separator, or the edge of history. What the signed data shows the
+// server did (a replay, a removal, a withheld or reordered message, an unsigned notice) is said
+// on the row itself. Text is always bound as text.
 import { type Component, Match, Show, Switch } from 'solid-js';
-import type { MessageView } from '../client';
+import type { IntegrityFlag, MessageView } from '../client';
 import { dayLabel, formatDateTime, formatTime } from '../lib/format';
 import { useChat } from '../stores/chat';
 import { type PendingLike, type Row, systemText } from '../stores/chat-model';
@@ -50,16 +52,31 @@ const MessageItem: Component<{
   const chat = useChat();
   const own = () => props.msg.senderId === chat.me().id;
   const sender = () => chat.user(props.msg.senderId);
+  // The sender's signed time; the relay's only orders the timeline (DESIGN §7.3).
+  const at = () => props.msg.signedAt ?? props.msg.sentAt;
+  const flagged = (flag: IntegrityFlag) => props.msg.flags?.includes(flag) === true;
   return (
     <article
       class={`msg ${own() ? 'own' : ''} ${props.continued ? 'continued' : ''}`}
-      aria-label={`${sender().displayName}, ${formatTime(props.msg.sentAt, props.timeZone)}`}
+      aria-label={`${sender().displayName}, ${formatTime(at(), props.timeZone)}`}
       data-seq={props.msg.seq}
       data-status={props.msg.status}
+      data-flags={props.msg.flags?.join(' ')}
     >
       <Show when={!props.continued} fallback={<span aria-hidden="true" />}>
         <Avatar userId={sender().id} name={sender().displayName} src={chat.avatarUrl(sender().id)} />
-        <SenderHead senderId={props.msg.senderId} at={props.msg.sentAt} timeZone={props.timeZone} />
+        <SenderHead senderId={props.msg.senderId} at={at()} timeZone={props.timeZone} />
+      </Show>
+      <Show when={flagged('withheld')}>
+        <div class="msg-integrity" role="note">
+          ⚠ The server withheld a message here: {sender().displayName} had seen a message before writing this
+          one that the server does not show you.
+        </div>
+      </Show>
+      <Show when={flagged('out-of-order')}>
+        <div class="msg-integrity" role="note">
+          ⚠ Out of order: {sender().displayName} wrote this after a message the server shows below it.
+        </div>
       </Show>
       <Switch>
         <Match when={props.msg.status === 'ok'}>
@@ -68,19 +85,35 @@ const MessageItem: Component<{
         <Match when={props.msg.status === 'deleted'}>
           <div class="msg-body deleted">This message was deleted.</div>
         </Match>
+        <Match when={props.msg.status === 'removed'}>
+          <div class="msg-body removed" role="note">
+            ⚠ Removed by the server. {sender().displayName} did not delete this message.
+          </div>
+        </Match>
+        <Match when={props.msg.status === 'replay'}>
+          <div class="msg-body removed" role="note">
+            ⚠ The server delivered a message again that is already shown earlier. It is shown once.
+          </div>
+        </Match>
         <Match when={props.msg.status === 'undecryptable'}>
           <div class="msg-body undecryptable" role="note">
             ⚠ Could not decrypt this message ({props.msg.error ?? 'unknown reason'})
           </div>
         </Match>
       </Switch>
+      <Show when={flagged('clock-skew')}>
+        <div class="msg-integrity subtle" role="note">
+          Signed at {formatDateTime(at(), props.timeZone)} by the sender’s clock; the server received it at{' '}
+          {formatDateTime(props.msg.sentAt, props.timeZone)}.
+        </div>
+      </Show>
       <Show when={own() && props.msg.status === 'ok'}>
         <div class="msg-meta">
           <span class="msg-state" data-state="sent">
             ✓ Sent
           </span>
           <Show when={props.continued}>
-            <Time at={props.msg.sentAt} timeZone={props.timeZone} />
+            <Time at={at()} timeZone={props.timeZone} />
           </Show>
           <span class="msg-actions">
             <button
@@ -172,13 +205,19 @@ export const MessageRow: Component<RowProps> = (props) => {
         return <PendingItem pending={row.pending} channelId={props.channelId} timeZone={props.timeZone} />;
       case 'msg':
         if (row.msg.status === 'system') {
+          const text = systemText(
+            row.msg,
+            (id) => chat.user(id).displayName,
+            chat.state.channels[props.channelId]?.kind,
+          );
+          const unsigned = row.msg.flags?.includes('unsigned-notice') === true;
           return (
-            <div class="system-entry" role="note">
-              {systemText(
-                row.msg,
-                (id) => chat.user(id).displayName,
-                chat.state.channels[props.channelId]?.kind,
-              )}
+            <div
+              class={`system-entry ${unsigned ? 'unsigned' : ''}`}
+              role="note"
+              data-flags={row.msg.flags?.join(' ')}
+            >
+              {unsigned ? `⚠ The server says: ${text}. No member signed this change.` : text}
               {' · '}
               <Time at={row.msg.sentAt} timeZone={props.timeZone} />
             </div>

@@ -1,6 +1,9 @@
 // Keeps the unlocked identity keys across reloads: the secrets are encrypted with AES-GCM under a
 // NON-extractable WebCrypto key, and both the CryptoKey object and the ciphertext live in
 // IndexedDB. Script on this origin can use the key but never read it out; logout wipes both.
+import { KdfParamsSchema } from '@parley/crypto-core';
+import { z } from 'zod';
+import type { KdfMemory } from '../client';
 import { decodeRecord, encodeRecord } from './record-codec';
 
 const DB_NAME = 'parley';
@@ -129,6 +132,27 @@ export async function loadPinsVersion(username: string): Promise<number> {
   const v = await withStore('readonly', (store) => request(store.get(`pins-version:${username}`)));
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : 0;
 }
+
+/**
+ * This browser's memory of each account's salt and KDF parameters (not secret; kept across
+ * logouts), so that a login can warn when the relay offers weaker ones or another salt.
+ */
+export const kdfMemory: KdfMemory = {
+  async get(username) {
+    if (!vaultAvailable()) return null;
+    const v = await withStore('readonly', (store) => request(store.get(`kdf:${username}`)));
+    const parsed = KdfRecordSchema.safeParse(v);
+    return parsed.success ? parsed.data : null;
+  },
+  async set(username, record) {
+    if (!vaultAvailable()) return;
+    await withStore('readwrite', async (store) => {
+      store.put({ salt: record.salt, kdf: { ...record.kdf } }, `kdf:${username}`);
+    });
+  },
+};
+
+const KdfRecordSchema = z.object({ salt: z.string(), kdf: KdfParamsSchema });
 
 /**
  * Remembers that a user was shown a new recovery code but has not confirmed saving it (no secret:

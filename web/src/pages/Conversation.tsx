@@ -2,6 +2,7 @@
 // indicator and the composer (blocked while a member's key change is unresolved).
 import { type Component, createMemo, createSignal, For, Show } from 'solid-js';
 import { Avatar } from '../components/Avatar';
+import { ChannelAlerts } from '../components/ChannelAlerts';
 import { Composer } from '../components/Composer';
 import { ConfirmDialog } from '../components/Dialog';
 import { Icon } from '../components/Icon';
@@ -62,7 +63,10 @@ export const ConversationPage: Component<{ channelId: string }> = (props) => {
     const c = channel();
     if (!c) return undefined;
     if (c.kind === 'dm') return peer() ? `@${peer()?.username}` : undefined;
-    const n = c.members.length;
+    // DESIGN §7.2: anyone with an account is in broadcast, and the server can make accounts.
+    if (c.kind === 'broadcast')
+      return 'Everyone on this server · encrypted, but not private from its operator';
+    const n = (chat.state.verified[props.channelId] ?? c.members).length;
     return `${n} member${n === 1 ? '' : 's'} · end-to-end encrypted`;
   };
 
@@ -70,7 +74,7 @@ export const ConversationPage: Component<{ channelId: string }> = (props) => {
     const c = channel();
     if (c?.kind === 'dm') return `This is the start of your conversation with ${title()}.`;
     if (c?.kind === 'broadcast')
-      return 'Nothing here yet. Everyone on this server can read Broadcast; say hello.';
+      return 'Nothing here yet. Everyone on this server can read Broadcast, and so can its operator, who can create accounts: keep secrets for private channels and direct messages.';
     return 'No messages yet. Invite people from the members view and start the conversation.';
   };
 
@@ -126,6 +130,7 @@ export const ConversationPage: Component<{ channelId: string }> = (props) => {
             <span class="btn-label">Members</span>
           </a>
         </Topbar>
+        <ChannelAlerts channelId={props.channelId} />
         <KeyChangeBanner channelId={props.channelId} users={blocked()} />
         <div class="conv-body">
           <VirtualList
@@ -165,29 +170,38 @@ export const ConversationPage: Component<{ channelId: string }> = (props) => {
         <div class="typing" aria-live="polite">
           {typingText()}
         </div>
-        <Show
-          when={blocked().length === 0}
-          fallback={
-            <div class="composer-blocked" role="status">
-              Sending is blocked until you review the changed security key
-              {blocked().length > 1 ? 's' : ''} of{' '}
-              <For each={blocked()}>
-                {(u, i) => (
-                  <>
-                    {i() > 0 ? ', ' : ''}
-                    {u.displayName}
-                  </>
-                )}
-              </For>
-              .
+        <Show when={chat.sendBlockedReason(props.channelId)}>
+          {(reason) => (
+            <div class="composer-blocked" role="status" data-testid="send-blocked">
+              {reason()}
             </div>
-          }
-        >
-          <Composer
-            label={`Message ${channel()?.kind === 'dm' ? title() : channel()?.kind === 'group' ? `#${title()}` : 'Broadcast'}`}
-            onSend={(text) => chat.send(props.channelId, text)}
-            onTyping={() => chat.typing(props.channelId)}
-          />
+          )}
+        </Show>
+        <Show when={chat.sendBlockedReason(props.channelId) === null}>
+          <Show
+            when={blocked().length === 0}
+            fallback={
+              <div class="composer-blocked" role="status">
+                Sending is blocked until you review the changed security key
+                {blocked().length > 1 ? 's' : ''} of{' '}
+                <For each={blocked()}>
+                  {(u, i) => (
+                    <>
+                      {i() > 0 ? ', ' : ''}
+                      {u.displayName}
+                    </>
+                  )}
+                </For>
+                .
+              </div>
+            }
+          >
+            <Composer
+              label={`Message ${channel()?.kind === 'dm' ? title() : channel()?.kind === 'group' ? `#${title()}` : 'Broadcast'}`}
+              onSend={(text) => chat.send(props.channelId, text)}
+              onTyping={() => chat.typing(props.channelId)}
+            />
+          </Show>
         </Show>
         <ConfirmDialog
           open={toDelete() !== null}

@@ -1,5 +1,6 @@
-// Members of a channel: who is in it, verification state, invite (private channels), remove
-// (owner), leave.
+// Members of a channel: who is in it as the client verified it (a private channel's signed
+// membership log, not the server's list), verification state, invite, remove (owner), leave.
+// Anyone the server lists beyond the signed members is shown apart, as the server's claim.
 import { type Component, createMemo, createSignal, For, Show } from 'solid-js';
 import { Avatar } from '../components/Avatar';
 import { ConfirmDialog } from '../components/Dialog';
@@ -16,11 +17,20 @@ export const MembersPage: Component<{ channelId: string }> = (props) => {
 
   const channel = () => chat.state.channels[props.channelId];
   const meId = () => chat.me().id;
-  const myRole = () => channel()?.members.find((m) => m.userId === meId())?.role;
   const isGroup = () => channel()?.kind === 'group';
+  /** The signed members; null while a group's log is not verified (the server's list is shown, marked). */
+  const verified = () => chat.state.verified[props.channelId] ?? null;
+  const listed = () => verified() ?? channel()?.members ?? [];
+  const myRole = () => listed().find((m) => m.userId === meId())?.role;
+  const unlisted = createMemo(() => {
+    const signed = verified();
+    if (!signed) return [];
+    const ids = new Set(signed.map((m) => m.userId));
+    return (channel()?.members ?? []).filter((m) => !ids.has(m.userId)).map((m) => chat.user(m.userId));
+  });
 
   const members = createMemo(() =>
-    (channel()?.members ?? [])
+    listed()
       .map((m) => ({ ...m, user: chat.user(m.userId) }))
       .sort((a, b) =>
         a.role === b.role
@@ -31,7 +41,7 @@ export const MembersPage: Component<{ channelId: string }> = (props) => {
       ),
   );
   const candidates = createMemo(() => {
-    const inside = new Set((channel()?.members ?? []).map((m) => m.userId));
+    const inside = new Set(listed().map((m) => m.userId));
     return Object.values(chat.state.users)
       .filter((u) => !inside.has(u.id) && !u.deleted)
       .sort((a, b) => a.displayName.localeCompare(b.displayName));
@@ -93,9 +103,37 @@ export const MembersPage: Component<{ channelId: string }> = (props) => {
                 </p>
               </section>
             </Show>
+            <Show when={isGroup() && verified() === null}>
+              <div class="section banner-danger" role="alert" data-testid="members-unverified">
+                <h2>This member list is not signed</h2>
+                <p>
+                  This list comes from the server, and no member signed it, so nobody can check it. Sending is
+                  paused until the owner signs the members.
+                </p>
+                <Show when={myRole() === 'owner'}>
+                  <button type="button" class="btn" onClick={() => void chat.signMembers(props.channelId)}>
+                    Sign the member list
+                  </button>
+                </Show>
+              </div>
+            </Show>
+            <Show when={unlisted().length > 0}>
+              <div class="section banner-danger" role="alert" data-testid="ghost-members">
+                <h2>Listed by the server, but not members</h2>
+                <p>
+                  The server lists{' '}
+                  {unlisted()
+                    .map((u) => u.displayName)
+                    .join(', ')}{' '}
+                  in this channel, but no member added them in the signed member list. Your key is not shared
+                  with them, and they cannot read what you send.
+                </p>
+              </div>
+            </Show>
             <section class="section" aria-labelledby="members-head">
               <h2 id="members-head">
                 {members().length} member{members().length === 1 ? '' : 's'}
+                {isGroup() && verified() ? ' · signed by members' : ''}
               </h2>
               <ul class="member-list">
                 <For each={members()}>

@@ -8,6 +8,7 @@ import { AdminPage } from './Admin';
 import { ConversationPage } from './Conversation';
 import { MembersPage } from './Members';
 import { ProfilePage } from './Profile';
+import { TrustUnknownPage } from './TrustUnknown';
 import { VerifyPage } from './Verify';
 
 export const Shell: Component = () => {
@@ -65,6 +66,10 @@ export const Shell: Component = () => {
       />
       <main class="main" id="main-content" tabindex="-1" inert={drawerOpen() || undefined}>
         <Switch>
+          {/* Trust unknown has its own screen; only the safety-number pages stay open (DESIGN §7.4). */}
+          <Match when={chat.state.trustUnknown !== null && route().name !== 'verify'}>
+            <TrustUnknownPage />
+          </Match>
           <Match
             when={(() => {
               const r = route();

@@ -52,6 +52,18 @@ export const VerifyPage: Component<{ userId: string; channelId: string | null }>
       <div class="page">
         <div class="page-narrow">
           <Show when={props.userId !== chat.me().id} fallback={<p>This is you.</p>}>
+            <Show when={chat.state.trustUnknown !== null}>
+              <div class="section banner-danger" role="note">
+                <h2>Trust is unknown</h2>
+                <p>
+                  This safety number uses the key the server shows for {user().displayName} now. Compare it
+                  with them before you mark them verified: that is how you rebuild your saved contacts.
+                </p>
+                <a class="btn" href={routeHref({ name: 'home' })}>
+                  Back to your contacts
+                </a>
+              </div>
+            </Show>
             <Show when={user().keyChanged}>
               <div class="section banner-danger" role="alert">
                 <h2>{user().displayName}’s security key has changed</h2>

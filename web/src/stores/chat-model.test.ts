@@ -32,6 +32,7 @@ function channel(
     kind,
     name,
     memberEpoch: 1,
+    logLength: 0,
     lastSeq: 0,
     joinedSeq: 0,
     readSeq: 0,
@@ -56,7 +57,7 @@ describe('buildRows', () => {
   it('groups consecutive messages of one sender within five minutes, but never system entries', () => {
     const sys = msg(3, BOB, T + 120_000, {
       status: 'system',
-      system: { event: 'join', userId: BOB, actorId: null },
+      system: { event: 'join', userId: BOB, actorId: null, logIndex: null },
     });
     const rows = buildRows(
       [msg(1, BOB, T), msg(2, BOB, T + 60_000), sys, msg(4, BOB, T + 180_000), msg(5, BOB, T + 900_000)],
@@ -136,7 +137,12 @@ describe('membership entries', () => {
     event: 'create' | 'join' | 'leave' | 'remove',
     userId: string,
     actorId: string | null,
-  ) => msg(seq, userId, T + seq, { status: 'system', clientMsgId: null, system: { event, userId, actorId } });
+  ) =>
+    msg(seq, userId, T + seq, {
+      status: 'system',
+      clientMsgId: null,
+      system: { event, userId, actorId, logIndex: null },
+    });
   // What the relay writes when Alice opens a DM with Bob or creates a group and invites him.
   const created = [sys(1, 'create', ME, ME), sys(2, 'join', ME, ME), sys(3, 'join', BOB, ME)];
   const texts = (rows: Row[], kind: ChannelSummary['kind']) =>

@@ -15,6 +15,8 @@ export interface UserInfo {
   keyChanged: boolean;
   /** A verified contact whose new key was acknowledged but not re-verified. */
   mustReverify: boolean;
+  /** Trust is unknown: nothing is pinned for this contact (DESIGN §7.4). */
+  unpinned: boolean;
   deleted: boolean;
 }
 
@@ -27,6 +29,7 @@ export function userFromContact(c: Contact): UserInfo {
     verified: c.verified,
     keyChanged: c.keyChanged,
     mustReverify: c.mustReverify,
+    unpinned: c.unpinned,
     deleted: false,
   };
 }
@@ -40,6 +43,7 @@ export function userFromMe(me: Me): UserInfo {
     verified: true,
     keyChanged: false,
     mustReverify: false,
+    unpinned: false,
     deleted: false,
   };
 }
@@ -104,10 +108,12 @@ export function buildRows(
     return row;
   };
   rows.push(keep({ kind: 'edge', key: 'edge' }));
+  // A signed delete is not a row of its own: it turns its target into "deleted".
+  const visible = messages.filter((m) => m.status !== 'control');
   const shown =
     channelKind === undefined
-      ? messages
-      : messages.filter((m, i) => !hiddenSystemEntry(m, messages[i - 1], channelKind));
+      ? visible
+      : visible.filter((m, i) => !hiddenSystemEntry(m, visible[i - 1], channelKind));
   let lastDay = '';
   let prev: MessageView | null = null;
   for (const entry of withDaySeparators(shown, timeZone)) {
@@ -122,6 +128,7 @@ export function buildRows(
       prev !== null &&
       msg.status !== 'system' &&
       prev.status !== 'system' &&
+      msg.flags === undefined &&
       prev.senderId === msg.senderId &&
       msg.sentAt - prev.sentAt < 5 * 60_000;
     rows.push(

@@ -6,12 +6,15 @@ import { batch, createContext, type JSX, onCleanup, useContext } from 'solid-js'
 import { createStore, produce, reconcile } from 'solid-js/store';
 import {
   ApiError,
+  type ChannelAlert,
   type ConnectionEvent,
   type Contact,
   KeyChangeBlockedError,
   type MessageView,
   type ParleyClient,
   type SafetyNumber,
+  TrustUnknownError,
+  type VerifiedMember,
 } from '../client';
 import { announce, errorText, notify } from './announcer';
 import { channelTitle, type PendingLike, type UserInfo, userFromContact, userFromMe } from './chat-model';
@@ -40,6 +43,12 @@ export interface ChatState {
   connection: ConnectionEvent;
   active: string | null;
   ready: boolean;
+  /** What the client caught the relay doing, per channel (DESIGN §7). */
+  alerts: Record<string, ChannelAlert[]>;
+  /** Members as the client verified them (a group's signed log); null: not verified. */
+  verified: Record<string, VerifiedMember[] | null>;
+  /** Why trust is unknown (the pins blob failed closed), or null. */
+  trustUnknown: string | null;
 }
 
 export interface ChatActions {
@@ -51,6 +60,14 @@ export interface ChatActions {
   /** Members other than me whose key changed and is not yet acknowledged. */
   changedMembers(channelId: string): UserInfo[];
   dmPeer(channelId: string): UserInfo | null;
+  /** Why sending in this channel is paused, or null (trust unknown, forked views, unsigned members). */
+  sendBlockedReason(channelId: string): string | null;
+  /** The owner of a group made before signed membership signs its current members. */
+  signMembers(channelId: string): Promise<void>;
+  /** Leaves trust unknown: keep the contacts re-verified since, or start over. */
+  resolveTrust(how: 'reverified' | 'reset'): Promise<void>;
+  /** Contacts re-verified while trust is unknown. */
+  reverified(): string[];
   user(userId: string | null): UserInfo;
   avatarUrl(userId: string): string | null;
   openChannel(channelId: string | null): void;
@@ -98,6 +115,9 @@ export function ChatProvider(props: {
     connection: { state: client.socket?.state ?? 'idle', attempt: 0 },
     active: null,
     ready: false,
+    alerts: {},
+    verified: {},
+    trustUnknown: client.trustUnknown,
   });
   let me: Me = props.me;
   /** Highest seq already counted (unread) or announced per channel. */
@@ -143,6 +163,7 @@ export function ChatProvider(props: {
   const putChannel = (c: ChannelSummary) => {
     const isNew = !state.channels[c.id];
     setState('channels', c.id, reconcile(c));
+    setState('verified', c.id, client.members(c.id));
     learnMembers(c);
     if (isNew) {
       setState('unread', c.id, c.unread);
@@ -161,6 +182,8 @@ export function ChatProvider(props: {
         delete s.history[channelId];
         delete s.unread[channelId];
         delete s.typing[channelId];
+        delete s.alerts[channelId];
+        delete s.verified[channelId];
       }),
     );
     if (state.active === channelId)
@@ -197,6 +220,7 @@ export function ChatProvider(props: {
     if (v.seq <= hw) return;
     highWater.set(v.channelId, v.seq);
     if (v.status === 'system' || v.status === 'deleted' || v.senderId === me.id) return;
+    if (v.payload?.kind === 'delete') return; // a signed delete, not a message to read
     const visible = state.active === v.channelId && document.visibilityState === 'visible';
     if (visible) markReadSoon(v.channelId);
     else setState('unread', v.channelId, (n) => (n ?? 0) + 1);
@@ -244,6 +268,15 @@ export function ChatProvider(props: {
       if (isAuthError(e)) return sessionOver();
       if (e.name === 'TrustError') notify('error', e.message);
     }),
+    client.events.on('alert', (a) => {
+      setState('alerts', a.channelId, [...client.alerts(a.channelId)]);
+      notify('error', `${actions.title(a.channelId)}: ${a.message}`);
+    }),
+    client.events.on('membership', ({ channelId }) => {
+      setState('verified', channelId, client.members(channelId));
+      scheduleFlush(channelId);
+    }),
+    client.events.on('trust', ({ unknown }) => setState('trustUnknown', unknown)),
   ];
 
   const typingSweep = setInterval(() => {
@@ -274,6 +307,7 @@ export function ChatProvider(props: {
 
   // Initial load: what the client fetched while unlocking.
   for (const c of client.channels.list()) putChannel(c);
+  for (const c of client.channels.list()) setState('alerts', c.id, [...client.alerts(c.id)]);
   setUsers(client.contacts.list());
   setState('ready', true);
 
@@ -288,9 +322,11 @@ export function ChatProvider(props: {
         const reason =
           err instanceof KeyChangeBlockedError
             ? 'Blocked: a member’s security key changed. Verify it to send.'
-            : err instanceof ApiError && err.code === 'rate_limited'
-              ? 'Too many messages at once. Retry in a moment.'
-              : errorText(err);
+            : err instanceof TrustUnknownError
+              ? 'Blocked: your saved contacts could not be checked. Re-verify or reset them first.'
+              : err instanceof ApiError && err.code === 'rate_limited'
+                ? 'Too many messages at once. Retry in a moment.'
+                : errorText(err);
         setState('pending', channelId, (p) => p.clientMsgId === clientMsgId, {
           state: 'failed',
           error: reason,
@@ -317,6 +353,7 @@ export function ChatProvider(props: {
         verified: false,
         keyChanged: false,
         mustReverify: false,
+        unpinned: false,
         deleted: true,
       };
     },
@@ -336,10 +373,48 @@ export function ChatProvider(props: {
     blockedMembers(channelId) {
       const c = state.channels[channelId];
       if (!c) return [];
-      return c.members
+      const members = state.verified[channelId] ?? c.members;
+      return members
         .filter((m) => m.userId !== me.id)
         .map((m) => actions.user(m.userId))
         .filter((u) => u.keyChanged || u.mustReverify);
+    },
+
+    sendBlockedReason(channelId) {
+      if (state.trustUnknown !== null) {
+        return 'Sending is paused: your saved contacts could not be checked. Re-verify your contacts or reset them first.';
+      }
+      const alerts = state.alerts[channelId] ?? [];
+      if (alerts.some((a) => a.kind === 'views-differ')) {
+        return 'Sending is paused: the server is showing members different member lists, so nobody can tell whom to share your key with.';
+      }
+      if (
+        state.channels[channelId]?.kind === 'group' &&
+        alerts.some((a) => a.kind === 'unverified-membership')
+      ) {
+        return 'Sending is paused until the owner re-signs the member list of this channel.';
+      }
+      return null;
+    },
+
+    async signMembers(channelId) {
+      try {
+        putChannel(await client.signMembers(channelId));
+        setState('alerts', channelId, [...client.alerts(channelId)]);
+        notify('ok', 'The member list is signed.');
+      } catch (err) {
+        fail(err, 'Could not sign the member list');
+      }
+    },
+
+    async resolveTrust(how) {
+      await client.resolveTrust(how);
+      setState('trustUnknown', null);
+      setUsers(client.contacts.list());
+    },
+
+    reverified() {
+      return client.contacts.reverified;
     },
 
     changedMembers(channelId) {

@@ -4,10 +4,18 @@
 import { CloseCode, type Me } from '@parley/server/protocol';
 import { createContext, type JSX, onCleanup, useContext } from 'solid-js';
 import { createStore } from 'solid-js/store';
-import { type AccountStep, ApiError, createClient, type ParleyClient, type WebSocketCtor } from '../client';
+import {
+  type AccountStep,
+  ApiError,
+  createClient,
+  type KdfChange,
+  type ParleyClient,
+  type WebSocketCtor,
+} from '../client';
 import { deriveInWorker } from '../lib/kdf';
 import {
   isRecoveryUnconfirmed,
+  kdfMemory,
   loadPinsVersion,
   loadUnlocked,
   savePinsVersion,
@@ -35,6 +43,8 @@ export interface SessionState {
   recoveryUnconfirmed: boolean;
   /** Why the last session ended when it was not the user's doing. */
   endedReason: string | null;
+  /** The relay's salt or KDF parameters changed since this browser last logged in: ask first. */
+  kdfPrompt: KdfChange | null;
 }
 
 export interface SessionActions {
@@ -58,17 +68,21 @@ export interface SessionActions {
   avatarUrl(userId: string, version: number | null): string | null;
   /** Ends the session locally after the relay said it is over (401, disabled account). */
   sessionEnded(reason: string): void;
+  /** The user's answer to `kdfPrompt`: go on deriving, or stop the login. */
+  answerKdfPrompt(proceed: boolean): void;
 }
 
 const SessionContext = createContext<SessionActions>();
 
-function newClient(pinsVersion: number): ParleyClient {
+function newClient(pinsVersion: number, confirmKdfChange: (c: KdfChange) => Promise<boolean>): ParleyClient {
   return createClient({
     baseUrl: location.origin,
     fetch: (input, init) => fetch(input, { ...init, credentials: 'same-origin' }),
     WebSocket: WebSocket as unknown as WebSocketCtor,
     derive: deriveInWorker,
     pinsVersion,
+    kdfMemory,
+    confirmKdfChange,
   });
 }
 
@@ -104,8 +118,16 @@ export function SessionProvider(props: { children: JSX.Element }): JSX.Element {
     recoveryCode: null,
     recoveryUnconfirmed: false,
     endedReason: null,
+    kdfPrompt: null,
   });
-  let client: ParleyClient = newClient(0);
+  let answerKdf: ((proceed: boolean) => void) | null = null;
+  const askKdfChange = (change: KdfChange) =>
+    new Promise<boolean>((resolve) => {
+      answerKdf = resolve;
+      setState('kdfPrompt', change);
+    });
+  const newClientHere = (pinsVersion: number) => newClient(pinsVersion, askKdfChange);
+  let client: ParleyClient = newClientHere(0);
   let offEnded: (() => void) | null = null;
   let offContacts: (() => void) | null = null;
   let offConnection: (() => void) | null = null;
@@ -188,10 +210,16 @@ export function SessionProvider(props: { children: JSX.Element }): JSX.Element {
     state,
     client: () => client,
 
+    answerKdfPrompt(proceed) {
+      setState('kdfPrompt', null);
+      answerKdf?.(proceed);
+      answerKdf = null;
+    },
+
     async register(input) {
       await run(async (onProgress) => {
         client.lock();
-        client = newClient(0);
+        client = newClientHere(0);
         const { user, recoveryCode } = await client.register({ ...input, withRecovery: true, onProgress });
         // Recorded before the keys are kept for reload: a reload before "I saved it" must not
         // open the app as if the (now lost) code had been saved.
@@ -206,7 +234,7 @@ export function SessionProvider(props: { children: JSX.Element }): JSX.Element {
     async login(username, password) {
       await run(async (onProgress) => {
         client.lock();
-        client = newClient(await loadPinsVersion(username.toLowerCase()).catch(() => 0));
+        client = newClientHere(await loadPinsVersion(username.toLowerCase()).catch(() => 0));
         const me = await client.login({ username, password, onProgress });
         await persist().catch(() => {});
         await adopt(me);
@@ -217,7 +245,7 @@ export function SessionProvider(props: { children: JSX.Element }): JSX.Element {
     async recover(input) {
       await run(async (onProgress) => {
         client.lock();
-        client = newClient(await loadPinsVersion(input.username.toLowerCase()).catch(() => 0));
+        client = newClientHere(await loadPinsVersion(input.username.toLowerCase()).catch(() => 0));
         const me = await client.recoverWithCode({ ...input, onProgress });
         await persist().catch(() => {});
         await adopt(me);
@@ -319,7 +347,7 @@ export function SessionProvider(props: { children: JSX.Element }): JSX.Element {
     }
     try {
       const name = new TextDecoder().decode(username);
-      client = newClient(await loadPinsVersion(name).catch(() => 0));
+      client = newClientHere(await loadPinsVersion(name).catch(() => 0));
       const me = await client.resume({ signPk, signSk, boxPk, boxSk });
       if (me.id !== saved.userId) throw new Error('vault: keys of another user');
       await adopt(me);

@@ -1,14 +1,18 @@
+import { encodeFields, generateIdentity } from '@parley/crypto-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BROADCAST_CHANNEL_ID, ErrorBody, KdfResponse, SessionResponse } from '../../protocol';
 import {
   createHarness,
   type Harness,
   makeBundle,
+  must,
   rand,
   sessionCookie,
+  signBytes,
   storeSnapshot,
   TEST_KDF,
 } from '../testing';
+import { toB64 } from '../views';
 
 let h: Harness;
 beforeEach(async () => {
@@ -26,6 +30,7 @@ function registerBody(username: string, extra: Record<string, unknown> = {}) {
     authKey: rand(32),
     bundle: makeBundle(),
     keyBlob: rand(136),
+    pins: rand(120),
     ...extra,
   };
 }
@@ -131,6 +136,32 @@ describe('POST /api/auth/register', () => {
     expect(res.status).toBe(400);
     expect((await errorOf(res)).message).toContain('encKeySig');
     expect(await h.store.getUserByUsername('alice')).toBeNull();
+  });
+
+  it('refuses a validly signed bundle whose encryption key has small order', async () => {
+    const identity = generateIdentity();
+    const zero = new Uint8Array(32);
+    const encKeySig = signBytes(encodeFields('parley/enckey/v1', identity.signPk, zero), identity);
+    const bundle = {
+      v: 1,
+      identityKey: toB64(identity.signPk),
+      encKey: toB64(zero),
+      encKeySig: toB64(encKeySig),
+    };
+    const res = await h.request('POST', '/api/auth/register', { body: registerBody('alice', { bundle }) });
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).message).toMatch(/encKey/);
+    expect(await h.store.getUserByUsername('alice')).toBeNull();
+  });
+
+  it('stores the first pins blob with the account, and requires one', async () => {
+    const pins = rand(150);
+    const res = await h.request('POST', '/api/auth/register', { body: registerBody('alice', { pins }) });
+    expect(res.status).toBe(201);
+    const user = await h.store.getUserByUsername('alice');
+    expect(toB64(must(await h.store.getPins(user?.id ?? ''), 'pins'))).toBe(pins);
+    const { pins: _omitted, ...without } = registerBody('bob');
+    expect((await h.request('POST', '/api/auth/register', { body: without })).status).toBe(400);
   });
 
   it('stores the recovery verifier when a recovery blob is given', async () => {

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { INTERACTIVE_KDF_PARAMS } from '@parley/crypto-core';
 import { Hono } from 'hono';
-import { bundleSignatureValid } from '../../auth/bundle';
+import { bundleProblem } from '../../auth/bundle';
 import { fakeSalt } from '../../auth/fake-salt';
 import { clearSessionCookie, resolveSession, sessionTokenFrom, startSession } from '../../auth/sessions';
 import { hashSessionToken } from '../../auth/tokens';
@@ -48,9 +48,10 @@ export function authRoutes(deps: ResolvedDeps): Hono<AppEnv> {
   r.post('/register', async (c) => {
     const body = await jsonBody(c, RegisterBody);
     await throttle(deps.limiters.register, [`register:ip:${c.get('clientIp')}`]);
-    if (!(await bundleSignatureValid(body.bundle))) {
-      throw badRequest('bundle: encKeySig does not verify under identityKey', {
-        issues: [{ path: ['bundle', 'encKeySig'], message: 'bad signature', code: 'custom' }],
+    const problem = await bundleProblem(body.bundle);
+    if (problem !== null) {
+      throw badRequest(`bundle refused: ${problem}`, {
+        issues: [{ path: ['bundle'], message: problem, code: 'custom' }],
       });
     }
     const taken = () => new ApiError(409, 'username_taken', `username ${body.username} is taken`);
@@ -79,7 +80,7 @@ export function authRoutes(deps: ResolvedDeps): Hono<AppEnv> {
           recoveryBlob: recovery?.blob ?? null,
           createdAt: deps.now(),
         },
-        { forceAdmin: config.admins.includes(body.username) },
+        { forceAdmin: config.admins.includes(body.username), pins: fromB64(body.pins) },
       );
     } catch (err) {
       if (err instanceof UniqueViolation) throw taken();

@@ -12,12 +12,8 @@ beforeEach(async () => {
   alice = await h.register('alice');
   bob = await h.register('bob');
   carol = await h.register('carol');
-  const created = await h.request('POST', '/api/channels', { cookie: alice.cookie, body: { name: 'team' } });
-  group = ChannelSummary.parse(await created.json());
-  await h.request('POST', `/api/channels/${group.id}/members`, {
-    cookie: alice.cookie,
-    body: { userId: bob.id },
-  });
+  group = await h.createGroup(alice, 'team');
+  await h.invite(alice, group.id, bob);
 });
 afterEach(async () => {
   await h.close();
@@ -168,7 +164,10 @@ describe('POST /api/channels/:id/messages', () => {
 
   it('refuses a key from before the last membership change with 409 stale_key', async () => {
     await share(alice, group.id, 1, [alice.id, bob.id]);
-    await h.request('DELETE', `/api/channels/${group.id}/members/${bob.id}`, { cookie: alice.cookie });
+    await h.request('DELETE', `/api/channels/${group.id}/members/${bob.id}`, {
+      cookie: alice.cookie,
+      body: { entry: await h.signEntry(alice, group.id, 'remove', bob) },
+    });
     const before = await storeSnapshot(h);
     const res = await send(alice, group.id, 1);
     expect(res.status).toBe(409);
@@ -226,13 +225,8 @@ describe('GET /api/channels/:id/messages', () => {
   it('never serves a member anything from before they joined', async () => {
     await share(alice, group.id, 1, [alice.id, bob.id]);
     await send(alice, group.id, 1);
-    const invited = await h.request('POST', `/api/channels/${group.id}/members`, {
-      cookie: alice.cookie,
-      body: { userId: carol.id },
-    });
-    const { joinedSeq } = ChannelSummary.parse(await invited.json()).members.find(
-      (m) => m.userId === carol.id,
-    ) ?? {
+    const invited = await h.invite(alice, group.id, carol);
+    const { joinedSeq } = invited.members.find((m) => m.userId === carol.id) ?? {
       joinedSeq: -1,
     };
     const all = await history(carol, group.id, '?after=0');

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorBody, Me } from '../../protocol';
-import { createHarness, type Harness, rand, sessionCookie, storeSnapshot, TEST_KDF } from '../testing';
+import { ErrorBody, Me, PinsResponse } from '../../protocol';
+import { createHarness, type Harness, must, rand, sessionCookie, storeSnapshot, TEST_KDF } from '../testing';
+import { toB64 } from '../views';
 
 let h: Harness;
 beforeEach(async () => {
@@ -227,10 +228,12 @@ describe('avatar', () => {
 });
 
 describe('pins', () => {
-  it('starts empty and keeps the last blob put', async () => {
+  it('starts with the blob saved at registration and keeps the last blob put', async () => {
     const alice = await h.register('alice');
-    const empty = await h.request('GET', '/api/me/pins', { cookie: alice.cookie });
-    expect(await empty.json()).toEqual({ blob: null });
+    const first = await h.request('GET', '/api/me/pins', { cookie: alice.cookie });
+    expect(PinsResponse.parse(await first.json()).blob).toBe(
+      toB64(must(await h.store.getPins(alice.id), 'pins')),
+    );
     const blob = rand(200);
     expect((await h.request('PUT', '/api/me/pins', { cookie: alice.cookie, body: { blob } })).status).toBe(
       204,
@@ -241,19 +244,23 @@ describe('pins', () => {
   it('keeps pins per user', async () => {
     const alice = await h.register('alice');
     const bob = await h.register('bob');
-    await h.request('PUT', '/api/me/pins', { cookie: alice.cookie, body: { blob: rand(200) } });
-    expect(await (await h.request('GET', '/api/me/pins', { cookie: bob.cookie })).json()).toEqual({
-      blob: null,
-    });
+    const blob = rand(200);
+    await h.request('PUT', '/api/me/pins', { cookie: alice.cookie, body: { blob } });
+    const bobs = PinsResponse.parse(
+      await (await h.request('GET', '/api/me/pins', { cookie: bob.cookie })).json(),
+    );
+    expect(bobs.blob).not.toBeNull();
+    expect(bobs.blob).not.toBe(blob);
   });
 
   it('refuses a blob that is not base64url or too short', async () => {
     const alice = await h.register('alice');
+    const saved = await h.store.getPins(alice.id);
     for (const blob of ['@@@@', rand(10), 7]) {
       expect((await h.request('PUT', '/api/me/pins', { cookie: alice.cookie, body: { blob } })).status).toBe(
         400,
       );
     }
-    expect(await h.store.getPins(alice.id)).toBeNull();
+    expect(await h.store.getPins(alice.id)).toEqual(saved);
   });
 });
