@@ -12,6 +12,7 @@ import {
   INTERACTIVE_KDF_PARAMS,
   makeBundle,
   newClientMsgId,
+  sealPins,
   sealShare,
   toBase64,
   wrapKeys,
@@ -160,6 +161,7 @@ async function register(relay: Relay, name: string): Promise<BenchUser> {
       authKey: toBase64(randomBytes(32)),
       bundle: bundleToWire(makeBundle(identity)),
       keyBlob: toBase64(wrapKeys(randomBytes(32), identity)),
+      pins: toBase64(sealPins({ v: 1, version: 1, contacts: {} }, identity)),
     }),
   });
   if (res.status !== 201) throw new Error(`register: ${res.status} ${await res.text()}`);

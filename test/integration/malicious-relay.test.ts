@@ -9,7 +9,15 @@ import {
   type DirectoryResponse,
   type LogResponse,
 } from '@parley/server/protocol';
-import { type ParleyClient, TrustError, TrustUnknownError } from '@parley/web/client';
+import {
+  type KdfChange,
+  KdfChangeRefusedError,
+  type KdfMemory,
+  type KdfRecord,
+  type ParleyClient,
+  TrustError,
+  TrustUnknownError,
+} from '@parley/web/client';
 import _sodium from 'libsodium-wrappers-sumo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { must } from '../support/assert';
@@ -392,3 +400,139 @@ describe('keys nobody can use', () => {
     expect(relay.logs()).toContain('unusable-keys');
   });
 });
+
+describe('password hashing parameters', () => {
+  /** This browser's memory of salts and parameters, shared by its clients. */
+  function browserMemory(): KdfMemory & { records: Map<string, KdfRecord> } {
+    const records = new Map<string, KdfRecord>();
+    return { records, get: (u) => records.get(u) ?? null, set: (u, r) => void records.set(u, r) };
+  }
+
+  it('asks before deriving when the salt changed without a password change made in this browser', async () => {
+    const memory = browserMemory();
+    const alice = await user('alice', { client: { kdfMemory: memory } });
+    const changes: KdfChange[] = [];
+    const traffic: Recorded[] = [];
+    const c = newClient(relay, {
+      kdfMemory: memory,
+      confirmKdfChange: async (change) => {
+        changes.push(change);
+        return false;
+      },
+      wrapFetch: (f) =>
+        recording(
+          tampering(f, [
+            {
+              match: /^\/api\/auth\/kdf$/,
+              rewrite: (b) => ({ ...(b as object), salt: toBase64(randomBytes(16)) }),
+            },
+          ]),
+          traffic,
+        ),
+    });
+    others.push(c.client);
+    await expect(
+      c.client.login({ username: alice.username, password: alice.password }),
+    ).rejects.toBeInstanceOf(KdfChangeRefusedError);
+    expect(changes).toEqual([expect.objectContaining({ saltChanged: true, weaker: false })]);
+    expect(traffic.filter((r) => r.path === '/api/auth/login')).toEqual([]);
+  });
+
+  it('asks before deriving with weaker parameters than this browser used, and not after a change made here', async () => {
+    const memory = browserMemory();
+    const alice = await user('alice', { client: { kdfMemory: memory } });
+    const stronger = { ...INTERACTIVE_KDF_PARAMS, opslimit: INTERACTIVE_KDF_PARAMS.opslimit + 1 };
+    const saved = must(memory.records.get(alice.username), 'the salt remembered at registration');
+    memory.set(alice.username, { ...saved, kdf: stronger });
+    const asked: KdfChange[] = [];
+    const confirmKdfChange = async (change: KdfChange) => {
+      asked.push(change);
+      return false;
+    };
+    const c = newClient(relay, { kdfMemory: memory, confirmKdfChange });
+    others.push(c.client);
+    await expect(c.client.login({ username: alice.username, password: alice.password })).rejects.toThrow(
+      /weaker/,
+    );
+    expect(asked).toEqual([expect.objectContaining({ weaker: true })]);
+    // A password change made in this browser moves the salt with no question asked afterwards.
+    memory.set(alice.username, saved);
+    await alice.client.changePassword({ oldPassword: alice.password, newPassword: 'a much newer secret' });
+    const next = newClient(relay, { kdfMemory: memory, confirmKdfChange });
+    others.push(next.client);
+    await next.client.login({ username: alice.username, password: 'a much newer secret' });
+    expect(asked).toHaveLength(1);
+  });
+});
+
+describe('keys in doubt inside a group', () => {
+  it('shows a key bound in the member list that differs from the pinned one as a key change', async () => {
+    const alice = await user('alice');
+    const bob = await user('bob');
+    const forged = generateIdentity();
+    // Carol's relay gives her a forged key for Bob from the start: she pins it on first use.
+    const lie = (body: unknown) => ({
+      users: (body as DirectoryResponse).users.map((u) =>
+        u.id === bob.id ? { ...u, bundle: signedBundle(forged) } : u,
+      ),
+    });
+    const carolUser = await user('carol', {
+      client: { wrapFetch: (f) => tampering(f, [{ match: /^\/api\/users$/, rewrite: lie }]) },
+    });
+    const carol = carolUser.client;
+    expect(carol.contacts.peek(bob.id)?.identityKey).toEqual(forged.signPk);
+    const group = await alice.client.createGroup('with bob');
+    await alice.client.invite(group.id, bob.id);
+    await alice.client.invite(group.id, carolUser.id);
+    await carol.refreshChannels();
+    await carol.groupLogs.sync(group.id);
+    expect(carol.alerts(group.id)).toContainEqual(
+      expect.objectContaining({ kind: 'key-mismatch', userIds: [bob.id] }),
+    );
+  });
+
+  it('skips a member whose key is unusable, seals to the others, and says why the message did not go', async () => {
+    const alice = await user('alice');
+    const bob = await user('bob');
+    const carol = await user('carol');
+    const group = await alice.client.createGroup('one broken key');
+    await alice.client.invite(group.id, bob.id);
+    await alice.client.invite(group.id, carol.id);
+    const zero = signedBundle(generateIdentity(), new Uint8Array(32));
+    const lie = (body: unknown) => {
+      const b = body as DirectoryResponse & { id?: string };
+      if (b.users) return { users: b.users.map((u) => (u.id === carol.id ? { ...u, bundle: zero } : u)) };
+      return b.id === carol.id ? { ...b, bundle: zero } : b;
+    };
+    const again = await browser(alice, {
+      wrapFetch: (f) => tampering(f, [{ match: /^\/api\/users(\/[0-9a-f-]+)?$/, rewrite: lie }]),
+    });
+    const err = await again.send(group.id, 'to bob at least').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrustError);
+    expect((err as Error).message).toMatch(/unusable/);
+    expect(again.alerts(group.id)).toContainEqual(
+      expect.objectContaining({ kind: 'unusable-key', userIds: [carol.id] }),
+    );
+    const sealed = await db.rows<{ recipient_id: string }>(
+      'SELECT recipient_id FROM sender_key_shares WHERE channel_id = ? AND sender_id = ?',
+      [group.id, alice.id],
+    );
+    expect(sealed.map((r) => r.recipient_id)).toContain(bob.id);
+    expect(sealed.map((r) => r.recipient_id)).not.toContain(carol.id);
+  });
+});
+
+/** A bundle whose encKeySig verifies, for any encryption key (a forged or a broken one). */
+function signedBundle(identity: ReturnType<typeof generateIdentity>, encKey = identity.boxPk) {
+  return {
+    v: 1 as const,
+    identityKey: toBase64(identity.signPk),
+    encKey: toBase64(encKey),
+    encKeySig: toBase64(
+      _sodium.crypto_sign_detached(
+        encodeFields('parley/enckey/v1', identity.signPk, encKey),
+        identity.signSk,
+      ),
+    ),
+  };
+}

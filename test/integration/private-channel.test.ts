@@ -1,10 +1,12 @@
 // A private channel where the owner removes a member: the relay enforces rotation (a send under
 // the pre-removal key is refused with stale_key), the new key is never shared with the removed
 // member, and the removed member can neither fetch nor decrypt anything sent afterwards.
+import { randomUUID } from 'node:crypto';
 import { ApiError, type ChannelSummary } from '@parley/web/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { must } from '../support/assert';
 import { type Relay, startRelay } from '../support/relay';
+import { openRelayDb, type RelayDb } from '../support/relay-db';
 import { sendBody } from '../support/send-body';
 import { type Recorded, recording } from '../support/traffic';
 import { makeUser, type TestUser, texts } from '../support/users';
@@ -100,5 +102,71 @@ describe('private channel with a removed member', () => {
       .filter((m) => m.status === 'system')
       .map((m) => [m.system?.event, m.system?.userId]);
     expect(events).toContainEqual(['remove', removed.id]);
+  });
+});
+
+// A group made by a relay from before signed membership: only member rows, no log. Nobody trusts
+// that table (DESIGN §7.1): the channel reads "membership not verified" and sending waits until
+// the owner re-signs its current members.
+describe('a private channel made before signed membership', () => {
+  let relay: Relay;
+  let owner: TestUser;
+  let member: TestUser;
+  let db: RelayDb;
+  const id = `g-${randomUUID()}`;
+
+  beforeAll(async () => {
+    relay = await startRelay({ name: 'legacy-group' });
+    owner = await makeUser(relay, 'owner');
+    member = await makeUser(relay, 'member');
+    db = openRelayDb(relay);
+    const now = Date.now();
+    await db.run(
+      "INSERT INTO channels (id, kind, name, member_epoch, last_seq, created_at) VALUES (?, 'group', 'old', 0, 3, ?)",
+      [id, now],
+    );
+    const notice =
+      "INSERT INTO messages (channel_id, seq, kind, sent_at, deleted, system_event, system_user_id, system_actor_id) VALUES (?, ?, 'system', ?, 0, ?, ?, ?)";
+    await db.run(notice, [id, 1, now, 'create', owner.id, owner.id]);
+    await db.run(notice, [id, 2, now, 'join', owner.id, owner.id]);
+    await db.run(notice, [id, 3, now, 'join', member.id, owner.id]);
+    await db.run(
+      "INSERT INTO members (channel_id, user_id, role, joined_seq) VALUES (?, ?, 'owner', 2), (?, ?, 'member', 3)",
+      [id, owner.id, id, member.id],
+    );
+  });
+  afterAll(async () => {
+    for (const u of [owner, member]) u?.client.lock();
+    db?.close();
+    await relay?.dispose();
+  });
+
+  it('shows the membership as not verified and sends nothing until the owner re-signs it', async () => {
+    for (const u of [owner, member]) {
+      await u.client.refreshChannels();
+      await expect(u.client.send(id, 'too early')).rejects.toThrow(/not verified/);
+      expect(u.client.alerts(id).map((a) => a.kind)).toContain('unverified-membership');
+      expect(u.client.members(id)).toBeNull();
+    }
+    expect(await db.rows('SELECT 1 FROM messages WHERE channel_id = ? AND kind = ?', [id, 'msg'])).toEqual(
+      [],
+    );
+  });
+
+  it('lets the owner re-sign the current members, after which both can talk', async () => {
+    const signed = await owner.client.signMembers(id);
+    expect(signed).toMatchObject({ logLength: 2, memberEpoch: 2 });
+    expect(owner.client.members(id)).toEqual([
+      { userId: owner.id, role: 'owner' },
+      { userId: member.id, role: 'member' },
+    ]);
+    await owner.client.send(id, 'signed at last');
+    await member.client.refreshChannels();
+    await member.client.loadNewer(id);
+    expect(texts(member.client, id)).toEqual(['signed at last']);
+    expect(member.client.members(id)?.map((m) => m.userId)).toEqual([owner.id, member.id]);
+    await member.client.send(id, 'and back');
+    await owner.client.loadNewer(id);
+    expect(texts(owner.client, id)).toEqual(['signed at last', 'and back']);
   });
 });

@@ -27,9 +27,14 @@ export interface ChannelAlert {
 export class ChannelAlerts {
   readonly #byChannel = new Map<string, ChannelAlert[]>();
   readonly #onRaise: (alert: ChannelAlert) => void;
+  readonly #onClear: (channelId: string, kind: AlertKind) => void;
 
-  constructor(onRaise: (alert: ChannelAlert) => void) {
-    this.#onRaise = onRaise;
+  constructor(hooks: {
+    onRaise: (alert: ChannelAlert) => void;
+    onClear: (channelId: string, kind: AlertKind) => void;
+  }) {
+    this.#onRaise = hooks.onRaise;
+    this.#onClear = hooks.onClear;
   }
 
   /** Records an alert; returns false (and says nothing) when the same one is already raised. */

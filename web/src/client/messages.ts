@@ -205,17 +205,21 @@ export class Messages {
           ? await this.#logs.filterMissing(channel, named)
           : await this.#logs.recipients(channel);
       if (named.length > 0 && missing.length === 0) {
-        throw new TrustError(
-          'not sent: the server wants your key shared with people outside this conversation',
-        );
+        throw new TrustError('the server wants your key shared with people outside this conversation');
       }
       try {
         await this.#keys.share(key, missing);
-        return channel;
       } catch (shareErr) {
         if (!(shareErr instanceof ApiError && membershipMoved(shareErr))) throw shareErr;
         return this.#channels.get(channelId, true);
       }
+      if (missing.length > 0 && missing.every((id) => this.#contacts.blockReason(id) === 'no-key')) {
+        // Sealed to everyone else already; the relay will not take a message they cannot read.
+        throw new TrustError(
+          `not delivered: the server requires your key for ${missing.length === 1 ? 'a member' : 'members'} whose keys are unusable`,
+        );
+      }
+      return channel;
     }
     // Otherwise a new key: the epoch moved (a rotation covers every member) or the key is refused.
     this.#keys.invalidate(channelId);

@@ -1,7 +1,7 @@
 // ParleyClient: the one object the web app, the integration tests and the benchmarks hold. It ties
 // accounts, contacts, channels, sender keys, messages and the real-time socket together and keeps
 // a decrypted, seq-ordered timeline per channel.
-import { newGroupChannelId, wipe } from '@parley/crypto-core';
+import { dmChannelId, newGroupChannelId, wipe } from '@parley/crypto-core';
 import {
   type ChannelSummary,
   CloseCode,
@@ -10,7 +10,7 @@ import {
   type WireMessage,
 } from '@parley/server/protocol';
 import * as account from './account';
-import { type ChannelAlert, ChannelAlerts } from './alerts';
+import { type AlertKind, type ChannelAlert, ChannelAlerts } from './alerts';
 import { Api } from './api';
 import { Channels } from './channels';
 import { type ContactEvents, Contacts } from './contacts';
@@ -70,6 +70,8 @@ export interface ClientEvents extends ContactEvents {
   warning: Error;
   /** The relay was caught lying in a channel, or a member's key is in doubt (DESIGN §7). */
   alert: ChannelAlert;
+  /** An alert's cause is gone (e.g. the owner re-signed the members). */
+  alertCleared: { channelId: string; kind: AlertKind };
   /** The pins failed closed (`unknown` says why) or trust was restored (null). DESIGN §7.4. */
   trust: { unknown: string | null };
   /** A group's verified membership log grew: its members and notices changed. */
@@ -241,14 +243,23 @@ export class ParleyClient {
 
   // ---- channels ----
 
+  /** Reloads the channel list; groups' member lists are checked against their signed logs. */
   async refreshChannels(): Promise<ChannelSummary[]> {
     const list = await this.channels.refresh();
     for (const c of list) this.#socket?.track(c.id, this.#views?.maxSeq(c.id) ?? c.lastSeq);
+    await Promise.all(list.map((c) => this.#checkMembers(c)));
     return list;
   }
 
+  /** Opens (or finds) the DM with a peer; its id must be the one I derive from the pair (§7.2). */
   async openDm(peerId: string): Promise<ChannelSummary> {
-    return this.#adopt(await this.api.openDm(peerId));
+    const summary = await this.api.openDm(peerId);
+    if (summary.id !== dmChannelId(this.session.user.id, peerId)) {
+      throw new TrustError(
+        `the server answered with ${summary.id}, which is not your direct message with this person`,
+      );
+    }
+    return this.#adopt(summary);
   }
 
   /** A new private channel, its id and `create` entry signed by me (DESIGN §7.1). */
@@ -445,7 +456,10 @@ export class ParleyClient {
       pinsVersion: this.#opts.pinsVersion ?? 0,
     });
     const channels = new Channels(this.api);
-    const alerts = new ChannelAlerts((a) => this.events.emit('alert', a));
+    const alerts = new ChannelAlerts({
+      onRaise: (a) => this.events.emit('alert', a),
+      onClear: (channelId, kind) => this.events.emit('alertCleared', { channelId, kind }),
+    });
     const logs = new GroupLogs(this.api, session, alerts, contacts);
     logs.onGrow = (channelId) => this.events.emit('membership', { channelId });
     const keys = new SenderKeys({ api: this.api, session, contacts, logs, alerts });
@@ -475,7 +489,7 @@ export class ParleyClient {
     // user re-verifies or resets (DESIGN §7.4).
     if (contacts.trustUnknown !== null) this.events.emit('trust', { unknown: contacts.trustUnknown });
     await channels.refresh();
-    for (const c of channels.list()) this.#checkMembers(c);
+    await Promise.all(channels.list().map((c) => this.#checkMembers(c)));
   }
 
   /** Runs a signed membership change; if someone changed the log first, signs against the new head once. */
@@ -493,10 +507,10 @@ export class ParleyClient {
     }
   }
 
-  /** Checks a group's member list against its verified log (ghosts raise an alert). */
-  #checkMembers(channel: ChannelSummary): void {
+  /** Checks a group's member list against its verified log (ghosts raise an alert). Never rejects. */
+  async #checkMembers(channel: ChannelSummary): Promise<void> {
     if (channel.kind !== 'group' || !this.#parts) return;
-    this.#parts.logs.verifiedFor(channel).catch((err: unknown) => {
+    await this.#parts.logs.verifiedFor(channel).catch((err: unknown) => {
       if (!(err instanceof TrustError)) this.events.emit('warning', err as Error);
     });
   }
@@ -536,7 +550,7 @@ export class ParleyClient {
     if (channel === null) this.#forgetChannel(channelId);
     else {
       this.channels.put(channel);
-      this.#checkMembers(channel);
+      void this.#checkMembers(channel);
       if (channel.members.some((m) => !this.contacts.peek(m.userId) && m.userId !== this.session.user.id)) {
         this.contacts.refresh().catch((e: unknown) => this.events.emit('warning', e as Error));
       }

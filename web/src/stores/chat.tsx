@@ -272,6 +272,9 @@ export function ChatProvider(props: {
       setState('alerts', a.channelId, [...client.alerts(a.channelId)]);
       notify('error', `${actions.title(a.channelId)}: ${a.message}`);
     }),
+    client.events.on('alertCleared', ({ channelId }) =>
+      setState('alerts', channelId, [...client.alerts(channelId)]),
+    ),
     client.events.on('membership', ({ channelId }) => {
       setState('verified', channelId, client.members(channelId));
       scheduleFlush(channelId);
