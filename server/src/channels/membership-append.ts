@@ -4,6 +4,7 @@
 // it keeps a broken or hostile client from writing a log that honest members would reject.
 import {
   CryptoError,
+  constantTimeEqual,
   type MemberEntry,
   MembershipLog,
   memberEntryFromWire,
@@ -34,7 +35,7 @@ export class MembershipLogs {
     if (log !== undefined && log.length > 0 && log.length <= length) {
       // The cached head must still be the stored entry at its index.
       const [head] = await this.#store.getMembershipLog(channelId, log.length - 1, 1);
-      if (head === undefined || !sameBytes(head.hash, log.head)) log = undefined;
+      if (head === undefined || !constantTimeEqual(head.hash, log.head)) log = undefined;
     } else log = undefined;
     if (log === undefined) {
       log = MembershipLog.verify(channelId, await this.#read(channelId, 0, length));
@@ -91,7 +92,7 @@ export function planAppend(
 ): { append: LogAppend; next: MembershipLog } {
   const first = entries[0];
   if (first === undefined) throw badRequest('no membership entry');
-  if (first.index !== log.length || !sameBytes(first.prev, log.head)) {
+  if (first.index !== log.length || !constantTimeEqual(first.prev, log.head)) {
     throw new ApiError(
       409,
       'log_conflict',
@@ -124,8 +125,4 @@ export function planAppend(
       createdAt,
     },
   };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -213,10 +213,6 @@ async function appendLog(q: Queries, input: LogAppend): Promise<LogAppendResult>
   return { ok: true, channel: channelFromRow(channel), entries: notices };
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
 /** Takes a user out of every channel (a `remove` notice each, by nobody). */
 async function leaveEverything(q: Queries, userId: string): Promise<MembershipChange[]> {
   const changes: MembershipChange[] = [];
@@ -709,4 +705,9 @@ async function appendBatch(q: Queries, batch: NewMessage[], now: number): Promis
     await q.updateChannel(channel.id, { lastSeq: channel.lastSeq, memberEpoch: channel.memberEpoch });
   }
   return results;
+}
+
+/** Byte equality of two public hashes (not secret; no need for constant time). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

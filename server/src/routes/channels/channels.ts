@@ -2,7 +2,7 @@
 // keys", §7.1). A group's members, owner and epoch come from its signed membership log: the
 // calls that create, invite, remove and leave carry the signed entry, checked here as every
 // client checks it. DMs are fixed by their id; broadcast holds everyone.
-import { dmChannelId, fromBase64, type MemberEntry } from '@parley/crypto-core';
+import { constantTimeEqual, dmChannelId, fromBase64, type MemberEntry } from '@parley/crypto-core';
 import type { Hono } from 'hono';
 
 import { parseEntries, planAppend } from '../../channels/membership-append';
@@ -127,7 +127,7 @@ export function registerChannelRoutes(r: Hono<AppEnv>, deps: ResolvedDeps): void
       throw badRequest('an invitation carries the inviter’s signed `add` entry for the invitee');
     }
     // Defence in depth: the inviter binds the key it pinned; a stale or forged pin stops here.
-    if (!sameBytes(entry.subjectIdentityPk, fromBase64(invitee.bundle.identityKey))) {
+    if (!constantTimeEqual(entry.subjectIdentityPk, fromBase64(invitee.bundle.identityKey))) {
       throw new ApiError(409, 'conflict', 'the entry binds a key that is not the invitee’s identity key');
     }
     const log = await deps.membershipLogs.current(id, channel.logLength);
@@ -212,13 +212,9 @@ function unsignedGroup(): ApiError {
 }
 
 function requireOwnKey(entry: MemberEntry, identityKey: string): void {
-  if (!sameBytes(entry.subjectIdentityPk, fromBase64(identityKey))) {
+  if (!constantTimeEqual(entry.subjectIdentityPk, fromBase64(identityKey))) {
     throw badRequest('the `create` entry must bind your own identity key');
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** The `create` and `join` entries a new DM starts with. */
