@@ -36,6 +36,23 @@ function isU32(n: unknown): n is number {
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= U32_MAX;
 }
 
+/**
+ * Big-endian u64 of a non-negative safe integer (0..2^53-1: every epoch and millisecond time a
+ * JavaScript number holds exactly). Throws FormatError otherwise.
+ */
+export function u64be(n: number): Uint8Array {
+  if (!isSafeNat(n)) throw new FormatError(`u64be: ${String(n)} is not an integer in 0..2^53-1`);
+  const out = new Uint8Array(8);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, Math.floor(n / 2 ** 32), false);
+  view.setUint32(4, n >>> 0, false);
+  return out;
+}
+
+function isSafeNat(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+}
+
 // In unicode mode a surrogate pair is one code point, so \p{Cs} matches lone surrogates only.
 export const LONE_SURROGATE = /\p{Cs}/u;
 
@@ -190,6 +207,12 @@ export function checkObject<T>(fn: string, name: string, value: T): T {
 /** Throws FormatError unless `value` is an integer in 0..2^32-1. */
 export function checkU32(fn: string, name: string, value: unknown): number {
   if (!isU32(value)) throw new FormatError(`${fn}: ${name} must be an integer in 0..2^32-1`);
+  return value;
+}
+
+/** Throws FormatError unless `value` is an integer in 0..2^53-1 (a JavaScript safe integer). */
+export function checkSafeNat(fn: string, name: string, value: unknown): number {
+  if (!isSafeNat(value)) throw new FormatError(`${fn}: ${name} must be an integer in 0..2^53-1`);
   return value;
 }
 

@@ -26,6 +26,7 @@ import {
   wipe,
 } from './bytes';
 import { DecryptError, FormatError, SignatureError } from './errors';
+import { KT_HASH_BYTES } from './kt-tree';
 import { MEMBER_HASH_BYTES } from './membership-entry';
 import { randomUuid } from './random';
 import { sodium } from './sodium';
@@ -47,17 +48,30 @@ export const MembershipHeadSchema = z.object({
 });
 export type MembershipHead = z.infer<typeof MembershipHeadSchema>;
 
+/**
+ * `kt` (DESIGN §7.3, §7.5): the newest key-transparency head the sender verified, {epoch, hash}.
+ * It carries the epoch as well as the hash, like `mh`, so a receiver finds the head without scanning.
+ */
+export const KtHeadRefSchema = z.object({
+  /** The head's epoch (a JSON safe integer). */
+  epoch: z.int().min(0),
+  /** ktHeadHash of that head (KT_HASH_BYTES), base64url. */
+  hash: base64UrlOf(KT_HASH_BYTES),
+});
+export type KtHeadRef = z.infer<typeof KtHeadRefSchema>;
+
 // Timeline-integrity fields every kind may carry (DESIGN §7.3); signed like the rest of the payload.
 const timeline = {
   /** The newest clientMsgId in the sender's view of the channel; absent only when it was empty. */
   after: msgRef.optional(),
   mh: MembershipHeadSchema.optional(),
+  kt: KtHeadRefSchema.optional(),
 };
 
 /**
  * The decrypted payload, validated on receipt. A discriminated union on `kind`, versioned by `v`;
  * unknown fields are dropped, unknown kinds are rejected (FormatError), so new kinds and fields are
- * additive (`after` and `mh` were added under v: 1).
+ * additive (`after`, `mh` and `kt` were added under v: 1).
  */
 export const PayloadSchema = z.discriminatedUnion('kind', [
   z.object({

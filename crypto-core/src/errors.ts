@@ -40,3 +40,12 @@ export class FormatError extends CryptoError {
 export class MembershipError extends CryptoError {
   override readonly name: string = 'MembershipError';
 }
+
+/**
+ * Key-transparency heads that do not form one chain (DESIGN §7.5): an epoch skipped or repeated, a
+ * prevHash that is not the hash of the head before, or an epoch 0 that does not start from
+ * KT_GENESIS_PREV. Signed heads that do not chain are a rewritten or forked history: an alarm.
+ */
+export class KtChainError extends CryptoError {
+  override readonly name: string = 'KtChainError';
+}

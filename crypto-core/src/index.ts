@@ -41,6 +41,7 @@ export {
   toHex,
   U32_MAX,
   u32be,
+  u64be,
   utf8,
   wipe,
 } from './bytes';
@@ -51,6 +52,8 @@ export {
   type EncryptMessageInput,
   type EnvelopeContext,
   encryptMessage,
+  type KtHeadRef,
+  KtHeadRefSchema,
   MAX_TEXT_CHARS,
   type MembershipHead,
   MembershipHeadSchema,
@@ -59,7 +62,15 @@ export {
   type Payload,
   PayloadSchema,
 } from './envelope';
-export { CryptoError, DecryptError, FormatError, KeyError, MembershipError, SignatureError } from './errors';
+export {
+  CryptoError,
+  DecryptError,
+  FormatError,
+  KeyError,
+  KtChainError,
+  MembershipError,
+  SignatureError,
+} from './errors';
 export {
   compareQrPayload,
   expectedQrPayload,
@@ -81,6 +92,42 @@ export {
   type WireBundle,
   WireBundleSchema,
 } from './keys';
+export {
+  KT_GENESIS_PREV,
+  type KtHead,
+  type KtHeadFields,
+  ktHeadBytes,
+  ktHeadFromWire,
+  ktHeadHash,
+  ktHeadToWire,
+  ktLogKeyFingerprint,
+  signKtHead,
+  verifyKtChain,
+  verifyKtHead,
+  type WireKtHead,
+  WireKtHeadSchema,
+} from './kt-head';
+export {
+  type KtBinding,
+  ktBindingFromWire,
+  ktBindingToWire,
+  ktLeafBytes,
+  ktLeafValue,
+  ktMapKey,
+  type WireKtBinding,
+  WireKtBindingSchema,
+} from './kt-leaf';
+export { KtMap } from './kt-map';
+export {
+  KT_BITMAP_BYTES,
+  type KtProof,
+  ktProofFromWire,
+  ktProofToWire,
+  ktVerifyProof,
+  type WireKtProof,
+  WireKtProofSchema,
+} from './kt-proof';
+export { KT_DEPTH, KT_HASH_BYTES, ktDefaultHash, ktLeafNodeHash, ktNodeHash } from './kt-tree';
 export { type MemberInfo, MembershipLog } from './membership';
 export {
   MEMBER_ACTIONS,
@@ -101,6 +148,8 @@ export {
   ContactPinSchema,
   type ContactPins,
   ContactPinsSchema,
+  type KtPins,
+  KtPinsSchema,
   openPins,
   type SealPinsOptions,
   sealPins,

@@ -14,15 +14,18 @@ import {
   MAX_ID_BYTES,
   SIGN_PUBLIC_KEY_BYTES,
   SIGNATURE_BYTES,
+  U32_MAX,
   utf8,
   wipe,
 } from './bytes';
 import { DecryptError, FormatError, SignatureError } from './errors';
 import { checkIdentity, type IdentityKeys } from './keys';
+import { KT_HASH_BYTES } from './kt-tree';
 import { sodium } from './sodium';
 import { KDF_CONTEXTS, TAGS } from './tags';
 
 const timestamp = z.int().min(0); // milliseconds since the epoch
+const ktVersion = z.int().min(1).max(U32_MAX); // a key-transparency binding version (a u32 from 1)
 
 export const ContactPinSchema = z.object({
   /** The pinned Ed25519 identity key, base64url. */
@@ -30,8 +33,22 @@ export const ContactPinSchema = z.object({
   firstSeenAt: timestamp,
   verified: z.boolean(),
   verifiedAt: timestamp.optional(),
+  /** The highest version of this contact's key-transparency binding seen (DESIGN §7.5). */
+  ktVersion: ktVersion.optional(),
 });
 export type ContactPin = z.infer<typeof ContactPinSchema>;
+
+/** Key-transparency state (DESIGN §7.5): what the user pinned and last verified of the relay's key log. */
+export const KtPinsSchema = z.object({
+  /** The relay's log key (Ed25519), pinned on first use. */
+  logKey: base64UrlOf(SIGN_PUBLIC_KEY_BYTES),
+  /** The newest head verified: its epoch and ktHeadHash. */
+  epoch: z.int().min(0),
+  headHash: base64UrlOf(KT_HASH_BYTES),
+  /** The version of the user's own binding, as the user made it. */
+  ownVersion: ktVersion,
+});
+export type KtPins = z.infer<typeof KtPinsSchema>;
 
 export const ContactPinsSchema = z.object({
   v: z.literal(1),
@@ -39,6 +56,8 @@ export const ContactPinsSchema = z.object({
   version: z.int().min(0),
   /** Keyed by the contact's immutable user id. */
   contacts: z.record(z.string().min(1).max(MAX_ID_BYTES), ContactPinSchema),
+  /** Optional, so blobs saved before key transparency stay valid. */
+  kt: KtPinsSchema.optional(),
 });
 export type ContactPins = z.infer<typeof ContactPinsSchema>;
 

@@ -23,6 +23,14 @@ export const TAGS = {
   memberEntry: 'parley/member/v1',
   /** Hashed: a membership-log entry and its signature, giving the entry's hash (the next prev). */
   memberHash: 'parley/member/hash/v1',
+  /** Hashed: a key-transparency leaf, one user's key binding (DESIGN §7.5). */
+  ktLeaf: 'parley/kt/leaf/v1',
+  /** Signed: a key-transparency head, one epoch of the relay's key log. */
+  ktHead: 'parley/kt/head/v1',
+  /** Hashed: a key-transparency head and its signature, giving the head's hash (the next prevHash). */
+  ktHeadHash: 'parley/kt/head/hash/v1',
+  /** Hashed: the relay's log key, for its fingerprint. */
+  ktLogKey: 'parley/kt/logkey/v1',
 } as const;
 
 export type Tag = (typeof TAGS)[keyof typeof TAGS];

@@ -11,6 +11,7 @@ import {
   ready,
   toBase64,
   u32be,
+  u64be,
   utf8,
   wipe,
 } from '../src/index';
@@ -51,6 +52,20 @@ describe('u32be', () => {
 
   test.each([-1, 2 ** 32, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('rejects %s', (n) => {
     expectError(() => u32be(n), FormatError, 'u32be');
+  });
+});
+
+describe('u64be', () => {
+  test('is big-endian and covers 0..2^53-1 (the safe integers)', () => {
+    expect(hex(u64be(0))).toBe('0000000000000000');
+    expect(hex(u64be(0x0102_0304_0506))).toBe('0000010203040506');
+    expect(hex(u64be(2 ** 32))).toBe('0000000100000000');
+    expect(hex(u64be(2 ** 32 - 1))).toBe('00000000ffffffff');
+    expect(hex(u64be(Number.MAX_SAFE_INTEGER))).toBe('001fffffffffffff');
+  });
+
+  test.each([-1, 2 ** 53, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '1'])('rejects %s', (n) => {
+    expectError(() => u64be(n as number), FormatError, 'u64be');
   });
 });
 

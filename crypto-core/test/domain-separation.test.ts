@@ -8,6 +8,7 @@ import {
   generateSenderKey,
   type IdentityKeys,
   KDF_CONTEXTS,
+  ktHeadBytes,
   MembershipLog,
   makeBundle,
   memberEntryBody,
@@ -15,9 +16,11 @@ import {
   ready,
   SignatureError,
   sealShare,
+  signKtHead,
   signMemberEntry,
   TAGS,
   u32be,
+  u64be,
   utf8,
 } from '../src/index';
 import { expectError } from './helpers';
@@ -97,6 +100,37 @@ describe('membership tags', () => {
     const asMessage = encodeFields(TAGS.msgSig, ...[body]);
     expect(_sodium.crypto_sign_verify_detached(entry.sig, asMessage, alice.signPk)).toBe(false);
     expect(_sodium.crypto_sign_verify_detached(entry.sig, body, alice.signPk)).toBe(true);
+  });
+});
+
+describe('key-transparency tags', () => {
+  test('are part of TAGS, so every loop above covers them', () => {
+    for (const tag of [
+      'parley/kt/leaf/v1',
+      'parley/kt/head/v1',
+      'parley/kt/head/hash/v1',
+      'parley/kt/logkey/v1',
+    ]) {
+      expect(ALL_TAGS).toContain(tag);
+    }
+    // A string prefix would not break encodeFields (the NUL ends the tag), but none is one anyway.
+    expect('parley/kt/head/hash/v1'.startsWith('parley/kt/head/v1')).toBe(false);
+  });
+
+  test('a head signature never verifies as a leaf, a message or a membership entry', () => {
+    const head = signKtHead(
+      { epoch: 3, root: new Uint8Array(32).fill(1), prevHash: new Uint8Array(32).fill(2), timeMs: 4 },
+      alice.signSk,
+    );
+    const body = ktHeadBytes(head);
+    expect(body.subarray(0, 18)).toEqual(utf8('parley/kt/head/v1\u0000'));
+    const fields = [u64be(3), head.root, head.prevHash, u64be(4)];
+    for (const tag of [TAGS.ktLeaf, TAGS.ktHeadHash, TAGS.msgSig, TAGS.memberEntry]) {
+      expect(_sodium.crypto_sign_verify_detached(head.sig, encodeFields(tag, ...fields), alice.signPk)).toBe(
+        false,
+      );
+    }
+    expect(_sodium.crypto_sign_verify_detached(head.sig, body, alice.signPk)).toBe(true);
   });
 });
 

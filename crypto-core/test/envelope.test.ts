@@ -184,12 +184,13 @@ describe('payload validation', () => {
   });
 });
 
-describe('timeline fields (DESIGN §7.3): after and mh', () => {
-  // 32 bytes of 0x07 in base64url (literals: the cases are built before libsodium loads).
+describe('timeline fields (DESIGN §7.3): after, mh and kt', () => {
+  // 32 bytes of 0x07 (0x09) in base64url (literals: the cases are built before libsodium loads).
   const mh = { index: 4, hash: 'BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc' };
+  const kt = { epoch: 12, hash: 'CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk' };
   const withTimeline: Payload[] = [
-    { v: 1, kind: 'text', sentAt: 1, text: 'hi', after: 'm-0', mh },
-    { v: 1, kind: 'edit', sentAt: 2, target: 'm-1', text: 'hi!', after: 'm-1' },
+    { v: 1, kind: 'text', sentAt: 1, text: 'hi', after: 'm-0', mh, kt },
+    { v: 1, kind: 'edit', sentAt: 2, target: 'm-1', text: 'hi!', after: 'm-1', kt },
     { v: 1, kind: 'delete', sentAt: 3, target: 'm-1', mh },
   ];
 
@@ -220,6 +221,9 @@ describe('timeline fields (DESIGN §7.3): after and mh', () => {
     ['mh.index changed', { mh: { ...mh, index: 5 } }],
     ['mh.hash changed', { mh: { ...mh, hash: 'CAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAg' } }],
     ['mh removed', { mh: undefined }],
+    ['kt.epoch changed', { kt: { ...kt, epoch: 11 } }],
+    ['kt.hash changed', { kt: { ...kt, hash: mh.hash } }],
+    ['kt removed (hiding the head the sender saw)', { kt: undefined }],
   ])('are covered by the signature: %s is a SignatureError', (_name, change) => {
     const original = withTimeline[0] as Payload;
     const changed = JSON.parse(JSON.stringify({ ...original, ...change })) as Payload;
@@ -243,6 +247,13 @@ describe('timeline fields (DESIGN §7.3): after and mh', () => {
     ['mh.hash padded', { mh: { ...mh, hash: `${mh.hash}=` } }],
     ['mh.hash non-canonical (stray low bits)', { mh: { ...mh, hash: `${mh.hash.slice(0, -1)}D` } }],
     ['mh without hash', { mh: { index: 1 } }],
+    ['kt.epoch negative', { kt: { ...kt, epoch: -1 } }],
+    ['kt.epoch fractional', { kt: { ...kt, epoch: 1.5 } }],
+    ['kt.epoch above 2^53 - 1', { kt: { ...kt, epoch: 2 ** 53 } }],
+    ['kt.hash of 31 bytes', { kt: { ...kt, hash: 'A'.repeat(42) } }],
+    ['kt.hash non-canonical (stray low bits)', { kt: { ...kt, hash: `${kt.hash.slice(0, -1)}l` } }],
+    ['kt as a bare hash (without epoch)', { kt: kt.hash }],
+    ['kt without epoch', { kt: { hash: kt.hash } }],
   ])('are validated: %s is refused with FormatError', (_name, change) => {
     const payload = { ...text, ...change } as Payload;
     expectError(() => encryptMessage({ ...enc, payload }), FormatError, 'encryptMessage');

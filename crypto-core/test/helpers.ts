@@ -6,6 +6,7 @@ import {
   FormatError,
   fromHex,
   KeyError,
+  KtChainError,
   MembershipError,
   SignatureError,
   toHex,
@@ -23,6 +24,7 @@ export const ERROR_CLASSES: Record<string, ErrorClass> = {
   KeyError,
   FormatError,
   MembershipError,
+  KtChainError,
 };
 
 /** Runs `run` and checks it throws exactly `cls` (not a sibling class) with a message naming `fnName`. */

@@ -11,6 +11,7 @@ import dmId from './vectors/parley-dm-id.json';
 import envelope from './vectors/parley-envelope.json';
 import fingerprint from './vectors/parley-fingerprint.json';
 import keyblob from './vectors/parley-keyblob.json';
+import kt from './vectors/parley-kt.json';
 import membership from './vectors/parley-membership.json';
 import pins from './vectors/parley-pins.json';
 import share from './vectors/parley-share.json';
@@ -351,5 +352,159 @@ describe('membership log', () => {
     for (const w of v.log) expect(r.read(w)).toBeNull();
     expect(r.length).toBe(v.failsAt);
     expect(r.read(v.entry)).toBe(v.error);
+  });
+});
+
+// ---- Key transparency, as README "Key transparency" says ----
+describe('key transparency', () => {
+  type Binding = {
+    userId: string;
+    username: string;
+    version: number;
+    identityKey: string;
+    encKey: string;
+    encKeySig: string;
+  };
+  type Proof = { bitmap: string; siblings: string[] };
+  type Head = { epoch: number; root: string; prevHash: string; timeMs: number; sig: string };
+  const valid = kt.valid as unknown as ({ kind: string } & Record<string, unknown>)[];
+  const of = <T>(kind: string) => valid.filter((v) => v.kind === kind) as unknown as T[];
+
+  const H = (x: Uint8Array) => s.crypto_generichash(32, x, null);
+  const u64be = (n: number) => cat(u32be(Math.floor(n / 2 ** 32)), u32be(n % 2 ** 32));
+  const bit = (x: Uint8Array, d: number) => ((x[d >> 3] ?? 0) >> (7 - (d & 7))) & 1;
+  const leafSlot = (key: Uint8Array, value: Uint8Array) => H(cat(Uint8Array.of(0), key, value));
+  const inner = (left: Uint8Array, right: Uint8Array) => H(cat(Uint8Array.of(1), left, right));
+  const D: Uint8Array[] = [];
+  beforeAll(() => {
+    D.push(new Uint8Array(32));
+    for (let h = 1; h <= 256; h++) D.push(inner(D[h - 1] as Uint8Array, D[h - 1] as Uint8Array));
+  });
+
+  /** node(S, d) of the README, over entries S sharing a d-bit prefix. */
+  function node(entries: [Uint8Array, Uint8Array][], d: number): Uint8Array {
+    if (entries.length === 0) return D[256 - d] as Uint8Array;
+    if (d === 256) return leafSlot(...(entries[0] as [Uint8Array, Uint8Array]));
+    const side = (b: number) => entries.filter(([key]) => bit(key, d) === b);
+    return inner(node(side(0), d + 1), node(side(1), d + 1));
+  }
+
+  function verifyProof(root: Uint8Array, key: Uint8Array, value: Uint8Array | null, proof: Proof): boolean {
+    const bitmap = b64(proof.bitmap);
+    const siblings = proof.siblings.map(b64);
+    let next = siblings.length - 1;
+    let h = value === null ? (D[0] as Uint8Array) : leafSlot(key, value);
+    for (let d = 256; d >= 1; d--) {
+      const sibling =
+        bit(bitmap, d - 1) === 1 ? (siblings[next--] as Uint8Array) : (D[256 - d] as Uint8Array);
+      h = bit(key, d - 1) === 0 ? inner(h, sibling) : inner(sibling, h);
+    }
+    return next === -1 && hex(h) === hex(root);
+  }
+
+  test.each(of<{ name: string; binding: Binding; leaf: string; mapKey: string; value: string }>('leaf'))(
+    'leaf $name: encodeFields("parley/kt/leaf/v1", …), map key BLAKE2b-256(userId), value BLAKE2b-256(leaf)',
+    (v) => {
+      const w = v.binding;
+      const leaf = encodeFields(
+        'parley/kt/leaf/v1',
+        utf8(w.userId),
+        utf8(w.username),
+        u32be(w.version),
+        b64(w.identityKey),
+        b64(w.encKey),
+        b64(w.encKeySig),
+      );
+      expect(hex(leaf)).toBe(v.leaf);
+      expect(hex(H(utf8(w.userId)))).toBe(v.mapKey);
+      expect(hex(H(leaf))).toBe(v.value);
+    },
+  );
+
+  test('defaults: D(0) = 32 zero bytes, D(h) = H(0x01 || D(h-1) || D(h-1))', () => {
+    for (const v of of<{ height: number; hash: string }>('default'))
+      expect(hex(D[v.height] as Uint8Array)).toBe(v.hash);
+  });
+
+  test.each(of<{ name: string; entries: { key: string; value: string }[]; root: string }>('map'))(
+    'map $name: the root by the recursive definition',
+    (v) => {
+      const entries = v.entries.map((e): [Uint8Array, Uint8Array] => [unhex(e.key), unhex(e.value)]);
+      expect(hex(node(entries, 0))).toBe(v.root);
+    },
+  );
+
+  test('the map of epoch 1 holds the leaf values of alice, bob and carol (version 1) under their map keys', () => {
+    const leaves = of<{ binding: Binding; mapKey: string; value: string }>('leaf');
+    const want = leaves
+      .filter(
+        (l) =>
+          ['alice', 'bob'].includes(l.binding.username) ||
+          (l.binding.username === 'carol' && l.binding.version === 1),
+      )
+      .map((l): [Uint8Array, Uint8Array] => [unhex(l.mapKey), unhex(l.value)]);
+    const map = of<{ name: string; root: string }>('map').find((m) => m.name.startsWith('epoch 1'));
+    expect(want).toHaveLength(3);
+    expect(hex(node(want, 0))).toBe(map?.root);
+  });
+
+  test.each(of<{ name: string; root: string; key: string; value: string | null; wire: Proof }>('proof'))(
+    'proof $name: verifies by the README',
+    (v) => {
+      expect(verifyProof(unhex(v.root), unhex(v.key), v.value === null ? null : unhex(v.value), v.wire)).toBe(
+        true,
+      );
+    },
+  );
+
+  test.each(
+    (
+      kt.invalid as {
+        name: string;
+        fn: string;
+        returns?: boolean;
+        root?: string;
+        key?: string;
+        value?: string | null;
+        proof?: Proof;
+      }[]
+    ).filter((v) => v.fn === 'ktVerifyProof' && v.returns === false),
+  )('proof $name: does not verify', (v) => {
+    const value = v.value == null ? null : unhex(v.value);
+    expect(verifyProof(unhex(v.root ?? ''), unhex(v.key ?? ''), value, v.proof as Proof)).toBe(false);
+  });
+
+  test('heads: bytes, Ed25519 signature by the log key, hash, genesis, chain and fingerprint', () => {
+    const [chain] = of<{
+      logSignSeed: string;
+      logPk: string;
+      fingerprint: string;
+      heads: { wire: Head; hash: string; headBytes: string }[];
+      lastHash: string;
+    }>('chain');
+    if (!chain) throw new Error('no chain');
+    const logPk = unhex(chain.logPk);
+    expect(hex(s.crypto_sign_seed_keypair(unhex(chain.logSignSeed)).publicKey)).toBe(chain.logPk);
+    let prev: { epoch: number; hash: Uint8Array } | null = null;
+    for (const h of chain.heads) {
+      const w = h.wire;
+      const head = encodeFields(
+        'parley/kt/head/v1',
+        u64be(w.epoch),
+        b64(w.root),
+        b64(w.prevHash),
+        u64be(w.timeMs),
+      );
+      expect(hex(head)).toBe(h.headBytes);
+      expect(s.crypto_sign_verify_detached(b64(w.sig), head, logPk)).toBe(true);
+      expect(w.epoch).toBe(prev ? prev.epoch + 1 : 0);
+      expect(hex(b64(w.prevHash))).toBe(hex(prev ? prev.hash : new Uint8Array(32)));
+      const hash = H(encodeFields('parley/kt/head/hash/v1', head, b64(w.sig)));
+      expect(hex(hash)).toBe(h.hash);
+      prev = { epoch: w.epoch, hash };
+    }
+    expect(hex(prev?.hash ?? new Uint8Array())).toBe(chain.lastHash);
+    const digest = H(encodeFields('parley/kt/logkey/v1', logPk)).subarray(0, 20);
+    expect((hex(digest).match(/.{4}/g) ?? []).join(' ')).toBe(chain.fingerprint);
   });
 });

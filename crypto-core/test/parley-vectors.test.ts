@@ -12,6 +12,23 @@ import {
   encodeFields,
   fromBase64,
   type KdfParams,
+  KtMap,
+  type KtProof,
+  ktBindingFromWire,
+  ktBindingToWire,
+  ktDefaultHash,
+  ktHeadBytes,
+  ktHeadFromWire,
+  ktHeadHash,
+  ktHeadToWire,
+  ktLeafBytes,
+  ktLeafNodeHash,
+  ktLeafValue,
+  ktLogKeyFingerprint,
+  ktMapKey,
+  ktNodeHash,
+  ktProofFromWire,
+  ktVerifyProof,
   type MemberEntry,
   MembershipLog,
   memberEntryBody,
@@ -22,10 +39,14 @@ import {
   openShare,
   parseRecoveryCode,
   ready,
+  signKtHead,
   signMemberEntry,
   unwrapKeys,
+  verifyKtChain,
+  verifyKtHead,
 } from '../src/index';
 import { errorClass, expectError, hex, unhex } from './helpers';
+import { ktRootNaive } from './kt-reference';
 import { BOB, buildParleyVectors, identityOf, type VectorFile } from './parley-vectors';
 import account from './vectors/parley-account.json';
 import bundle from './vectors/parley-bundle.json';
@@ -34,6 +55,7 @@ import encodeFieldsFile from './vectors/parley-encode-fields.json';
 import envelope from './vectors/parley-envelope.json';
 import fingerprint from './vectors/parley-fingerprint.json';
 import keyblob from './vectors/parley-keyblob.json';
+import kt from './vectors/parley-kt.json';
 import membership from './vectors/parley-membership.json';
 import pins from './vectors/parley-pins.json';
 import share from './vectors/parley-share.json';
@@ -49,6 +71,7 @@ const COMMITTED: Record<string, unknown> = {
   'parley-share.json': share,
   'parley-fingerprint.json': fingerprint,
   'parley-pins.json': pins,
+  'parley-kt.json': kt,
 };
 
 let built: Record<string, VectorFile>;
@@ -314,5 +337,163 @@ describe('parley-membership.json', () => {
     expectError(() => prefix.append(entry), cls, 'MembershipLog.append');
     expect(prefix.length).toBe(w.failsAt);
     expect(hex(memberEntryBody({ ...entry, channelId: String(w.signedChannelId) }))).toBe(w.signedBody);
+  });
+});
+
+describe('parley-kt.json', () => {
+  type WireProof = { bitmap: string; siblings: string[] };
+  type WireHead = { epoch: number; root: string; prevHash: string; timeMs: number; sig: string };
+  interface Kinds {
+    leaf: { name: string; binding: Record<string, unknown>; leaf: string; mapKey: string; value: string };
+    default: { height: number; hash: string };
+    leafNode: { key: string; value: string; hash: string };
+    node: { left: string; right: string; hash: string };
+    map: { name: string; entries: { key: string; value: string }[]; root: string };
+    proof: {
+      name: string;
+      root: string;
+      key: string;
+      value: string | null;
+      bitmap: string;
+      siblings: string[];
+      wire: WireProof;
+    };
+    chain: {
+      logSignSeed: string;
+      logPk: string;
+      fingerprint: string;
+      heads: { root: string; headBytes: string; sig: string; hash: string; wire: WireHead }[];
+      lastHash: string;
+    };
+  }
+  const of = <K extends keyof Kinds>(kind: K) =>
+    kt.valid.filter((v) => v.kind === kind) as unknown as Kinds[K][];
+  /** A wire proof decoded without checks, so ktVerifyProof itself meets malformed ones. */
+  const rawProof = (w: { bitmap: string; siblings: string[] }): KtProof => ({
+    bitmap: _sodium.from_base64(w.bitmap, _sodium.base64_variants.URLSAFE_NO_PADDING),
+    siblings: w.siblings.map((x) => _sodium.from_base64(x, _sodium.base64_variants.URLSAFE_NO_PADDING)),
+  });
+
+  test.each(of('leaf'))('leaf $name: bytes, map key and value', (v) => {
+    const b = ktBindingFromWire(v.binding);
+    expect(hex(ktLeafBytes(b))).toBe(v.leaf);
+    expect(hex(ktMapKey(b.userId))).toBe(v.mapKey);
+    expect(hex(ktLeafValue(b))).toBe(v.value);
+    expect(ktBindingToWire(b)).toEqual(v.binding);
+  });
+
+  test.each(of('default'))('default hash D($height)', (v) => {
+    expect(hex(ktDefaultHash(v.height))).toBe(v.hash);
+  });
+
+  test('leaf-node and node hashes', () => {
+    for (const v of of('leafNode')) expect(hex(ktLeafNodeHash(unhex(v.key), unhex(v.value)))).toBe(v.hash);
+    for (const v of of('node')) expect(hex(ktNodeHash(unhex(v.left), unhex(v.right)))).toBe(v.hash);
+  });
+
+  test.each(of('map'))('map $name: the root, built at once, key by key, and by the definition', (v) => {
+    const entries = v.entries.map((e): [Uint8Array, Uint8Array] => [unhex(e.key), unhex(e.value)]);
+    expect(hex(KtMap.fromEntries(entries).root())).toBe(v.root);
+    const grown = new KtMap();
+    for (const [key, value] of entries) grown.set(key, value);
+    expect(hex(grown.root())).toBe(v.root);
+    expect(hex(ktRootNaive(entries))).toBe(v.root);
+  });
+
+  test.each(of('proof'))('proof $name: verifies from its wire form', (v) => {
+    const proof = ktProofFromWire(v.wire);
+    expect(hex(proof.bitmap)).toBe(v.bitmap);
+    expect(proof.siblings.map(hex)).toEqual(v.siblings);
+    const value = v.value === null ? null : unhex(v.value);
+    expect(ktVerifyProof(unhex(v.root), unhex(v.key), value, proof)).toBe(true);
+  });
+
+  const [chain] = of('chain');
+  if (!chain) throw new Error('no chain');
+  test('chain: every head, its bytes, deterministic signature and hash, and the chain from epoch 0', () => {
+    const logSk = _sodium.crypto_sign_seed_keypair(unhex(chain.logSignSeed)).privateKey;
+    const heads = chain.heads.map((v) => {
+      const head = ktHeadFromWire(v.wire);
+      expect(hex(ktHeadBytes(head))).toBe(v.headBytes);
+      expect(hex(signKtHead(head, logSk).sig)).toBe(v.sig);
+      expect(hex(ktHeadHash(head))).toBe(v.hash);
+      expect(ktHeadToWire(head)).toEqual(v.wire);
+      verifyKtHead(head, unhex(chain.logPk));
+      return head;
+    });
+    expect(hex(verifyKtChain(heads, unhex(chain.logPk)))).toBe(chain.lastHash);
+    const first = chain.heads[0];
+    expect(
+      hex(verifyKtChain(heads.slice(1), unhex(chain.logPk), { epoch: 0, hash: unhex(first?.hash ?? '') })),
+    ).toBe(chain.lastHash);
+    expect(ktLogKeyFingerprint(unhex(chain.logPk))).toBe(chain.fingerprint);
+    // The heads' roots are the maps of those epochs.
+    const roots = of('map')
+      .filter((m) => m.name.startsWith('epoch '))
+      .map((m) => m.root);
+    expect(chain.heads.map((h) => h.root)).toEqual(roots);
+  });
+
+  type KtInvalid = {
+    name: string;
+    fn: string;
+    error?: string;
+    returns?: boolean;
+    wireError?: string;
+    [k: string]: unknown;
+  };
+  const invalid = kt.invalid as KtInvalid[];
+  test('every invalid case names one outcome', () => {
+    for (const v of invalid) expect('error' in v !== 'returns' in v, v.name).toBe(true);
+  });
+
+  test.each(invalid.filter((v) => v.fn === 'ktVerifyProof'))('$name', (v) => {
+    const wire = v.proof as { bitmap: string; siblings: string[] };
+    const run = () =>
+      ktVerifyProof(
+        unhex(String(v.root)),
+        unhex(String(v.key)),
+        v.value === null ? null : unhex(String(v.value)),
+        rawProof(wire),
+      );
+    if (v.error) {
+      expectError(run, errorClass(v.error), 'ktVerifyProof');
+      expectError(() => ktProofFromWire(wire), errorClass(String(v.wireError)), 'ktProofFromWire');
+    } else {
+      expect(run()).toBe(false);
+    }
+  });
+
+  test.each(invalid.filter((v) => v.fn === 'verifyKtHead'))('$name: $error', (v) => {
+    const head = ktHeadFromWire(v.head);
+    expectError(
+      () => verifyKtHead(head, unhex(String(v.logPk))),
+      errorClass(String(v.error)),
+      'verifyKtHead',
+    );
+  });
+
+  test.each(invalid.filter((v) => v.fn === 'verifyKtChain'))('$name: $error', (v) => {
+    const heads = (v.heads as unknown[]).map(ktHeadFromWire);
+    const after = v.after as { epoch: number; hash: string } | undefined;
+    expectError(
+      () =>
+        verifyKtChain(
+          heads,
+          unhex(String(v.logPk)),
+          after && { epoch: after.epoch, hash: unhex(after.hash) },
+        ),
+      errorClass(String(v.error)),
+      'verifyKtChain',
+    );
+  });
+
+  test.each(invalid.filter((v) => v.fn === 'ktBindingFromWire'))('$name: $error', (v) => {
+    expectError(() => ktBindingFromWire(v.binding), errorClass(String(v.error)), 'ktBindingFromWire');
+  });
+
+  test('every invalid case is run by one of the blocks above', () => {
+    const fns = new Set(['ktVerifyProof', 'verifyKtHead', 'verifyKtChain', 'ktBindingFromWire']);
+    for (const v of invalid) expect(fns.has(v.fn), v.name).toBe(true);
   });
 });

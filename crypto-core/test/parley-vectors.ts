@@ -33,6 +33,7 @@ import {
 } from '../src/index';
 import { pinsKey } from '../src/pins';
 import { shareBody } from '../src/sender-keys';
+import { ktVectors } from './parley-vectors-kt';
 import { membershipHead, membershipVectors } from './parley-vectors-membership';
 import { ALICE, BOB, hexBytes, identityOf, seq, sourceFor, type VectorFile } from './vector-fixtures';
 
@@ -725,5 +726,6 @@ export function buildParleyVectors(): Record<string, VectorFile> {
     'parley-share.json': shareVectors(),
     'parley-fingerprint.json': fingerprintVectors(),
     'parley-pins.json': pinsVectors(),
+    'parley-kt.json': ktVectors(),
   };
 }

@@ -3,7 +3,9 @@ import _sodium from 'libsodium-wrappers-sumo';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { aeadSeal } from '../src/aead';
 import {
+  type ContactPin,
   type ContactPins,
+  ContactPinsSchema,
   concatBytes,
   DecryptError,
   encodeFields,
@@ -98,6 +100,42 @@ describe('sealPins / openPins', () => {
   test('wrong key lengths throw KeyError, short blobs DecryptError', () => {
     expectError(() => sealPins(pins, { ...alice, boxSk: new Uint8Array(1) }), KeyError, 'sealPins');
     expectError(() => openPins(new Uint8Array(10), alice), DecryptError, 'openPins');
+  });
+
+  test('key-transparency state (DESIGN §7.5) round-trips, and stays optional', () => {
+    const withKt: ContactPins = {
+      ...pins,
+      contacts: { 'u-bob': { ...(pins.contacts['u-bob'] as ContactPin), ktVersion: 3 } },
+      kt: {
+        logKey: toBase64(bob.signPk),
+        epoch: 41,
+        headHash: toBase64(new Uint8Array(32).fill(5)),
+        ownVersion: 2,
+      },
+    };
+    expect(openPins(sealPins(withKt, alice), alice)).toEqual(withKt);
+    expect(ContactPinsSchema.safeParse(pins).success).toBe(true); // blobs saved before it still parse
+  });
+
+  test('sealPins refuses malformed key-transparency state', () => {
+    const kt = {
+      logKey: toBase64(bob.signPk),
+      epoch: 1,
+      headHash: toBase64(new Uint8Array(32)),
+      ownVersion: 1,
+    };
+    const bob1 = pins.contacts['u-bob'] as ContactPin;
+    const bad = [
+      { ...pins, kt: { ...kt, logKey: toBase64(new Uint8Array(31)) } },
+      { ...pins, kt: { ...kt, headHash: 'short' } },
+      { ...pins, kt: { ...kt, epoch: -1 } },
+      { ...pins, kt: { ...kt, ownVersion: 0 } },
+      { ...pins, kt: { ...kt, ownVersion: 2 ** 32 } },
+      { ...pins, kt: { logKey: kt.logKey, epoch: 1, headHash: kt.headHash } },
+      { ...pins, contacts: { 'u-bob': { ...bob1, ktVersion: 0 } } },
+      { ...pins, contacts: { 'u-bob': { ...bob1, ktVersion: 1.5 } } },
+    ];
+    for (const p of bad) expectError(() => sealPins(p as ContactPins, alice), FormatError, 'sealPins');
   });
 
   test('the pins key depends on the box secret key only, and differs per user', () => {

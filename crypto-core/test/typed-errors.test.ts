@@ -33,6 +33,23 @@ import {
   isUsableEncKey,
   isValidIdentityKey,
   KeyError,
+  KtMap,
+  ktBindingFromWire,
+  ktBindingToWire,
+  ktDefaultHash,
+  ktHeadBytes,
+  ktHeadFromWire,
+  ktHeadHash,
+  ktHeadToWire,
+  ktLeafBytes,
+  ktLeafNodeHash,
+  ktLeafValue,
+  ktLogKeyFingerprint,
+  ktMapKey,
+  ktNodeHash,
+  ktProofFromWire,
+  ktProofToWire,
+  ktVerifyProof,
   MembershipLog,
   makeBundle,
   memberEntryBody,
@@ -51,13 +68,17 @@ import {
   safetyNumber,
   sealPins,
   sealShare,
+  signKtHead,
   signMemberEntry,
   toBase64,
   toHex,
   u32be,
+  u64be,
   unwrapKeys,
   utf8,
   verifyBundle,
+  verifyKtChain,
+  verifyKtHead,
   wipe,
   wrapKeys,
 } from '../src/index';
@@ -118,6 +139,19 @@ beforeAll(async () => {
   const log = MembershipLog.empty('g-1');
   const entry = signMemberEntry(log.next('create', 'u-a', 'u-a', alice.signPk), alice.signSk);
   const recovery = generateRecoveryKey();
+  const binding = { userId: 'u-a', username: 'alice', version: 1, ...bundle };
+  const ktKey = ktMapKey('u-a');
+  const map = KtMap.fromEntries([
+    [ktKey, ktLeafValue(binding)],
+    [ktMapKey('u-b'), generateSenderKey()],
+  ]);
+  const proof = map.prove(ktKey);
+  const writable = map.clone();
+  const head = signKtHead(
+    { epoch: 0, root: map.root(), prevHash: new Uint8Array(32), timeMs: 1 },
+    bob.signSk,
+  );
+  const head1 = signKtHead({ epoch: 1, root: map.root(), prevHash: ktHeadHash(head), timeMs: 2 }, bob.signSk);
   // Arguments are listed as in a call; an object argument has each of its fields replaced too.
   const as = (f: unknown) => f as (...args: unknown[]) => unknown;
   cases = [
@@ -166,6 +200,31 @@ beforeAll(async () => {
     ['memberEntryToWire', as(memberEntryToWire), [entry]],
     ['memberEntryFromWire', as(memberEntryFromWire), ['g-1', memberEntryToWire(entry)]],
     ['dmChannelId', as(dmChannelId), ['u-a', 'u-b']],
+    ['ktLeafBytes', as(ktLeafBytes), [binding]],
+    ['ktLeafValue', as(ktLeafValue), [binding]],
+    ['ktMapKey', as(ktMapKey), ['u-a']],
+    ['ktBindingToWire', as(ktBindingToWire), [binding]],
+    ['ktBindingFromWire', as(ktBindingFromWire), [ktBindingToWire(binding)]],
+    ['ktLeafNodeHash', as(ktLeafNodeHash), [ktKey, ktKey]],
+    ['ktNodeHash', as(ktNodeHash), [ktKey, ktKey]],
+    ['ktDefaultHash', as(ktDefaultHash), [3]],
+    ['ktVerifyProof', as(ktVerifyProof), [map.root(), ktKey, ktLeafValue(binding), proof]],
+    ['ktProofToWire', as(ktProofToWire), [proof]],
+    ['ktProofFromWire', as(ktProofFromWire), [ktProofToWire(proof)]],
+    ['KtMap.fromEntries', as(KtMap.fromEntries), [[[ktKey, ktKey]]]],
+    ['KtMap.get', as(map.get.bind(map)), [ktKey]],
+    ['KtMap.set', as(writable.set.bind(writable)), [ktKey, ktKey]],
+    ['KtMap.prove', as(map.prove.bind(map)), [ktKey]],
+    ['ktHeadBytes', as(ktHeadBytes), [head]],
+    ['signKtHead', as(signKtHead), [head, bob.signSk]],
+    ['verifyKtHead', as(verifyKtHead), [head, bob.signPk]],
+    ['ktHeadHash', as(ktHeadHash), [head]],
+    ['verifyKtChain', as(verifyKtChain), [[head, head1], bob.signPk, undefined]],
+    ['verifyKtChain', as(verifyKtChain), [[head1], bob.signPk, { epoch: 0, hash: ktHeadHash(head) }]],
+    ['ktHeadToWire', as(ktHeadToWire), [head]],
+    ['ktHeadFromWire', as(ktHeadFromWire), [ktHeadToWire(head)]],
+    ['ktLogKeyFingerprint', as(ktLogKeyFingerprint), [bob.signPk]],
+    ['u64be', as(u64be), [1]],
     ['encodeFields', as(encodeFields), ['parley/x/v1', new Uint8Array(1)]],
     ['u32be', as(u32be), [1]],
     ['utf8', as(utf8), ['x']],

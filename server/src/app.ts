@@ -15,6 +15,7 @@ import { webApp } from './middleware/web-app';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
 import { channelRoutes } from './routes/channels';
+import { ktRoutes } from './routes/kt';
 import { meRoutes } from './routes/me';
 import { userRoutes } from './routes/users';
 
@@ -65,6 +66,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/users', userRoutes(d));
   app.route('/api/channels', channelRoutes(d));
   app.route('/api/admin', adminRoutes(d));
+  app.route('/api/kt', ktRoutes(d));
   app.all('/api/*', renderNotFound);
 
   if (d.webDist) app.use('*', webApp(d.webDist));

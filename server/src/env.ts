@@ -112,6 +112,11 @@ export const EnvSchema = z.object({
   WRITE_BATCH_DELAY_MS: int(0, 1000).default(2),
   /** Presence heartbeat of each relay in Redis, in ms; a relay silent for 3 beats is swept (its users go offline). */
   PRESENCE_BEAT_MS: int(100, MAX_TIMER_MS).default(10_000),
+  // ---- key transparency (DESIGN §7.5); see docs/protocol.md "Key transparency" ----
+  /** Shortest time between two key-log epochs, in ms; an epoch is made only when a binding changed. */
+  KT_EPOCH_MS: int(50, MAX_TIMER_MS).default(1000),
+  /** File of the relay's Ed25519 log key (made on first start, mode 0600); default `<DATA_DIR>/kt-log-key`. Every relay of a deployment must use the same one. */
+  KT_LOG_KEY_FILE: optionalString,
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -139,6 +144,7 @@ export interface Config {
   scrypt: { logN: number };
   webDist: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  kt: { epochMs: number; logKeyFile: string };
   realtime: {
     redisUrl: string | null;
     redisPrefix: string;
@@ -201,6 +207,10 @@ export function parseEnv(env: Record<string, string | undefined> = process.env):
     scrypt: { logN: e.SCRYPT_LOG_N },
     webDist: e.WEB_DIST ?? DEFAULT_WEB_DIST,
     logLevel: e.LOG_LEVEL,
+    kt: {
+      epochMs: e.KT_EPOCH_MS,
+      logKeyFile: e.KT_LOG_KEY_FILE ?? `${e.DATA_DIR.replace(/\/+$/, '')}/kt-log-key`,
+    },
     realtime: {
       redisUrl: e.REDIS_URL ?? null,
       redisPrefix: e.REDIS_PREFIX,

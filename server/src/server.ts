@@ -13,6 +13,8 @@ import { quarantineUnusableAccounts } from './auth/unusable-keys';
 import { openStore } from './db';
 import type { AppendResult, NewMessage, Store } from './db/store';
 import type { Config } from './env';
+import { KeyLog } from './kt/key-log';
+import { loadLogKey } from './kt/log-key';
 import { createLogger, type Logger, safeError } from './log';
 import type { RateLimiters } from './middleware/types';
 import type { EventBus } from './realtime/events';
@@ -83,6 +85,24 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     await promoteConfiguredAdmins(store, config.admins, logger);
     await quarantineUnusableAccounts(store, logger);
 
+    // Key transparency: the signing key, every account's binding, and the epoch maker.
+    const logKey = await loadLogKey(config.kt.logKeyFile);
+    const backfilled = await store.ktBackfill();
+    const keyLog = new KeyLog({
+      store,
+      logKey,
+      logger,
+      holder: realtime.relayId,
+      epochMs: config.kt.epochMs,
+    });
+    await keyLog.tick();
+    keyLog.start();
+    cleanups.push(() => keyLog.stop());
+    logger.info(
+      { event: 'kt-log-key', fingerprint: logKey.fingerprint, backfilled, epoch: keyLog.head?.epoch ?? null },
+      `key log signing key ${logKey.fingerprint}`,
+    );
+
     const attachments: Attachment[] = [];
     // Set once the attachments are in: the first one that brings a batcher takes the REST sends.
     let appendMessage = appendDirect(store);
@@ -99,6 +119,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       connectedSockets: () => attachments.reduce((n, a) => n + (a.connectedSockets?.() ?? 0), 0),
       appendMessage: (message, now) => appendMessage(message, now),
       webDist: existsSync(config.webDist) ? config.webDist : null,
+      keyLog,
     });
 
     const server = config.tls

@@ -84,6 +84,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     SCRYPT_LOG_N: '10',
     // Every test user registers from 127.0.0.1.
     REGISTER_MAX_PER_IP: '100000',
+    // Key-log epochs every 100 ms, so that tests do not wait a second for a new account's binding.
+    KT_EPOCH_MS: '100',
     LOG_LEVEL: 'debug',
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     ...options.env,

@@ -4,6 +4,8 @@
 import type {
   AvatarRow,
   ChannelRow,
+  KtBindingRow,
+  KtHeadRow,
   LogRow,
   MemberRow,
   MessageRow,
@@ -109,7 +111,26 @@ export interface Queries {
   wipeMessagesOf(senderId: string): Promise<void>;
 
   stats(now: number): Promise<StoreStats>;
+
+  // key transparency
+  insertKtBindings(rows: KtBindingRow[]): Promise<void>;
+  ktPending(limit: number): Promise<KtBindingRow[]>;
+  /** epoch in (after, upTo], ordered by epoch, user, version. */
+  ktPublished(after: number, upTo: number): Promise<KtBindingRow[]>;
+  ktLatestBinding(userId: string): Promise<KtBindingRow | undefined>;
+  ktLatestHead(): Promise<KtHeadRow | undefined>;
+  ktHeads(from: number, limit: number): Promise<KtHeadRow[]>;
+  insertKtHead(row: KtHeadRow): Promise<void>;
+  /** Sets `epoch` on these pending bindings (at most KT_CHUNK). */
+  publishKtBindings(epoch: number, keys: { userId: string; version: number }[]): Promise<void>;
+  /** Takes the lease when free, expired or already ours; returns whether we hold it. */
+  takeKtLease(holder: string, now: number, expiresAt: number): Promise<boolean>;
+  /** Accounts without any key binding. */
+  usersWithoutBinding(): Promise<UserRow[]>;
 }
+
+/** Bindings published per UPDATE (an OR of key pairs). */
+export const KT_CHUNK = 200;
 
 /** Rows per multi-row insert: far below SQLite's bound-parameter limit. */
 export const SHARE_CHUNK = 500;

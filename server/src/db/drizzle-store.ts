@@ -1,11 +1,12 @@
 // The Store, written once over a dialect Backend: every decision (roles, seq assignment, the send
 // checks, membership entries and epochs, idempotency) lives here; backends only run queries.
 import { BROADCAST_CHANNEL_ID } from '../protocol/common';
-import { type Backend, type MembershipRow, type Queries, SHARE_CHUNK } from './backend';
+import { type Backend, KT_CHUNK, type MembershipRow, type Queries, SHARE_CHUNK } from './backend';
 import {
   type ChannelRow,
   channelFromRow,
   checkSend,
+  type KtBindingRow,
   logEntryFromRow,
   logRow,
   type MessageRow,
@@ -17,6 +18,7 @@ import {
   shareFromRow,
   systemRow,
   type UserPatch,
+  type UserRow,
   userFromRow,
   userToRow,
 } from './shared';
@@ -24,6 +26,8 @@ import {
   type AdminUserRecord,
   type AppendResult,
   type ChannelRecord,
+  type KtBindingRecord,
+  type KtHeadRecord,
   type LogAppend,
   type LogAppendResult,
   type LogEntryRecord,
@@ -213,6 +217,21 @@ async function appendLog(q: Queries, input: LogAppend): Promise<LogAppendResult>
   return { ok: true, channel: channelFromRow(channel), entries: notices };
 }
 
+/** A user's first key binding, from the bundle they registered (version 1, not yet published). */
+function firstBinding(user: UserRow): KtBindingRow {
+  const bundle = JSON.parse(user.bundle) as { identityKey: string; encKey: string; encKeySig: string };
+  const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64url'));
+  return {
+    userId: user.id,
+    version: 1,
+    username: user.username,
+    identityKey: bytes(bundle.identityKey),
+    encKey: bytes(bundle.encKey),
+    encKeySig: bytes(bundle.encKeySig),
+    epoch: null,
+  };
+}
+
 /** Takes a user out of every channel (a `remove` notice each, by nobody). */
 async function leaveEverything(q: Queries, userId: string): Promise<MembershipChange[]> {
   const changes: MembershipChange[] = [];
@@ -267,6 +286,7 @@ export class DrizzleStore implements Store {
           joinedSeq: entry.seq,
         });
         if (opts.pins !== undefined) await q.upsertPins({ userId: user.id, blob: opts.pins });
+        await q.insertKtBindings([firstBinding(row)]);
         return userFromRow(row);
       });
     } catch (err) {
@@ -616,6 +636,60 @@ export class DrizzleStore implements Store {
 
   setReadMarker(userId: string, channelId: string, seq: number): Promise<void> {
     return this.#b.write((q) => q.raiseReadMarker(userId, channelId, seq));
+  }
+
+  // ---- key transparency ----
+
+  async ktPendingBindings(limit: number): Promise<KtBindingRecord[]> {
+    return this.#b.reads.ktPending(limit);
+  }
+
+  async ktPublishedBindings(after: number, upTo: number): Promise<KtBindingRecord[]> {
+    return this.#b.reads.ktPublished(after, upTo);
+  }
+
+  async ktLatestBinding(userId: string): Promise<KtBindingRecord | null> {
+    return (await this.#b.reads.ktLatestBinding(userId)) ?? null;
+  }
+
+  async ktLatestHead(): Promise<KtHeadRecord | null> {
+    return (await this.#b.reads.ktLatestHead()) ?? null;
+  }
+
+  ktHeads(from: number, limit: number): Promise<KtHeadRecord[]> {
+    return this.#b.reads.ktHeads(from, limit);
+  }
+
+  async ktCommitEpoch(head: KtHeadRecord, bindings: { userId: string; version: number }[]): Promise<boolean> {
+    try {
+      return await this.#b.transaction(async (q) => {
+        const latest = await q.ktLatestHead();
+        if ((latest?.epoch ?? -1) !== head.epoch - 1) return false;
+        await q.insertKtHead({ ...head });
+        for (let i = 0; i < bindings.length; i += KT_CHUNK) {
+          await q.publishKtBindings(head.epoch, bindings.slice(i, i + KT_CHUNK));
+        }
+        return true;
+      });
+    } catch (err) {
+      // Another relay inserted this epoch between our check and our insert.
+      if (this.#b.isUniqueViolation(err)) return false;
+      throw err;
+    }
+  }
+
+  ktTakeLease(holder: string, now: number, ttlMs: number): Promise<boolean> {
+    return this.#b.write((q) => q.takeKtLease(holder, now, now + ttlMs));
+  }
+
+  ktBackfill(): Promise<number> {
+    return this.#b.transaction(async (q) => {
+      const missing = await q.usersWithoutBinding();
+      for (let i = 0; i < missing.length; i += SHARE_CHUNK) {
+        await q.insertKtBindings(missing.slice(i, i + SHARE_CHUNK).map(firstBinding));
+      }
+      return missing.length;
+    });
   }
 
   // ---- admin ----

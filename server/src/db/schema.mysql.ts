@@ -189,6 +189,42 @@ export const membershipLog = mysqlTable(
   (t) => [primaryKey({ columns: [t.channelId, t.idx] })],
 );
 
+/**
+ * Every key binding ever published in the key-transparency map (DESIGN §7.5), one row per
+ * (user, version): append-only, so that auditors can replay each epoch's changes. `epoch` is
+ * null while the binding waits for the next epoch. No foreign key: bindings outlive accounts.
+ */
+export const ktBindings = mysqlTable(
+  'kt_bindings',
+  {
+    userId: uuid('user_id').notNull(),
+    version: int('version').notNull(),
+    username: varchar('username', { length: 32 }).notNull(),
+    identityKey: blob('identity_key').notNull(),
+    encKey: blob('enc_key').notNull(),
+    encKeySig: blob('enc_key_sig').notNull(),
+    epoch: int('epoch'),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.version] }), index('kt_bindings_epoch_idx').on(t.epoch)],
+);
+
+/** The signed heads of the key map, one per epoch, chained by prevHash. */
+export const ktHeads = mysqlTable('kt_heads', {
+  epoch: int('epoch').primaryKey(),
+  root: blob('root').notNull(),
+  prevHash: blob('prev_hash').notNull(),
+  timeMs: ms('time_ms').notNull(),
+  sig: blob('sig').notNull(),
+  hash: blob('hash').notNull(),
+});
+
+/** Which relay makes epochs: a lease in the database, so that one relay does at a time. */
+export const ktLease = mysqlTable('kt_lease', {
+  id: int('id').primaryKey(),
+  holder: varchar('holder', { length: 64 }).notNull(),
+  expiresAt: ms('expires_at').notNull(),
+});
+
 export const avatars = mysqlTable('avatars', {
   userId: uuid('user_id')
     .primaryKey()

@@ -177,6 +177,42 @@ export const membershipLog = sqliteTable(
   (t) => [primaryKey({ columns: [t.channelId, t.idx] })],
 );
 
+/**
+ * Every key binding ever published in the key-transparency map (DESIGN §7.5), one row per
+ * (user, version): append-only, so that auditors can replay each epoch's changes. `epoch` is
+ * null while the binding waits for the next epoch. No foreign key: bindings outlive accounts.
+ */
+export const ktBindings = sqliteTable(
+  'kt_bindings',
+  {
+    userId: text('user_id').notNull(),
+    version: integer('version').notNull(),
+    username: text('username').notNull(),
+    identityKey: bytes('identity_key').notNull(),
+    encKey: bytes('enc_key').notNull(),
+    encKeySig: bytes('enc_key_sig').notNull(),
+    epoch: integer('epoch'),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.version] }), index('kt_bindings_epoch_idx').on(t.epoch)],
+);
+
+/** The signed heads of the key map, one per epoch, chained by prevHash. */
+export const ktHeads = sqliteTable('kt_heads', {
+  epoch: integer('epoch').primaryKey(),
+  root: bytes('root').notNull(),
+  prevHash: bytes('prev_hash').notNull(),
+  timeMs: integer('time_ms').notNull(),
+  sig: bytes('sig').notNull(),
+  hash: bytes('hash').notNull(),
+});
+
+/** Which relay makes epochs: a lease in the database, so that one relay does at a time. */
+export const ktLease = sqliteTable('kt_lease', {
+  id: integer('id').primaryKey(),
+  holder: text('holder').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+});
+
 export const avatars = sqliteTable('avatars', {
   userId: text('user_id')
     .primaryKey()

@@ -26,6 +26,8 @@ export type MessageRow = typeof sqlite.messages.$inferSelect;
 export type AvatarRow = typeof sqlite.avatars.$inferSelect;
 export type PinsRow = typeof sqlite.contactPins.$inferSelect;
 export type LogRow = typeof sqlite.membershipLog.$inferSelect;
+export type KtBindingRow = typeof sqlite.ktBindings.$inferSelect;
+export type KtHeadRow = typeof sqlite.ktHeads.$inferSelect;
 
 // Both schemas must infer identical rows, so that one body of logic serves both dialects.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -40,8 +42,10 @@ type RowsMatch = [
   Same<AvatarRow, typeof mysql.avatars.$inferSelect>,
   Same<PinsRow, typeof mysql.contactPins.$inferSelect>,
   Same<LogRow, typeof mysql.membershipLog.$inferSelect>,
+  Same<KtBindingRow, typeof mysql.ktBindings.$inferSelect>,
+  Same<KtHeadRow, typeof mysql.ktHeads.$inferSelect>,
 ];
-export const rowsMatch: RowsMatch = [true, true, true, true, true, true, true, true, true, true];
+export const rowsMatch: RowsMatch = [true, true, true, true, true, true, true, true, true, true, true, true];
 
 /** The columns a user update may set. */
 export type UserPatch = Partial<Omit<UserRow, 'id' | 'createdAt'>>;

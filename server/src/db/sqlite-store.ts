@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createClient, type ResultSet } from '@libsql/client';
-import { and, asc, count, desc, eq, gt, gte, lt, lte, ne, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, isNull, lt, lte, ne, or, type SQL, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
@@ -16,6 +16,9 @@ import {
   avatars,
   channels,
   contactPins,
+  ktBindings,
+  ktHeads,
+  ktLease,
   members,
   membershipLog,
   messages,
@@ -28,6 +31,8 @@ import {
 import type {
   AvatarRow,
   ChannelRow,
+  KtBindingRow,
+  KtHeadRow,
   LogRow,
   MemberRow,
   MessageRow,
@@ -371,6 +376,76 @@ class SqliteQueries implements Queries {
       .update(messages)
       .set({ ciphertext: null, deleted: true })
       .where(and(eq(messages.senderId, senderId), eq(messages.kind, 'msg')));
+  }
+
+  // ---- key transparency ----
+  async insertKtBindings(rows: KtBindingRow[]): Promise<void> {
+    if (rows.length > 0) await this.db.insert(ktBindings).values(rows);
+  }
+  ktPending(limit: number): Promise<KtBindingRow[]> {
+    return this.db
+      .select()
+      .from(ktBindings)
+      .where(isNull(ktBindings.epoch))
+      .orderBy(ktBindings.userId, ktBindings.version)
+      .limit(limit);
+  }
+  ktPublished(after: number, upTo: number): Promise<KtBindingRow[]> {
+    return this.db
+      .select()
+      .from(ktBindings)
+      .where(and(gt(ktBindings.epoch, after), lte(ktBindings.epoch, upTo)))
+      .orderBy(ktBindings.epoch, ktBindings.userId, ktBindings.version);
+  }
+  ktLatestBinding(userId: string): Promise<KtBindingRow | undefined> {
+    return first(
+      this.db
+        .select()
+        .from(ktBindings)
+        .where(eq(ktBindings.userId, userId))
+        .orderBy(desc(ktBindings.version))
+        .limit(1),
+    );
+  }
+  ktLatestHead(): Promise<KtHeadRow | undefined> {
+    return first(this.db.select().from(ktHeads).orderBy(desc(ktHeads.epoch)).limit(1));
+  }
+  ktHeads(from: number, limit: number): Promise<KtHeadRow[]> {
+    return this.db
+      .select()
+      .from(ktHeads)
+      .where(gte(ktHeads.epoch, from))
+      .orderBy(asc(ktHeads.epoch))
+      .limit(limit);
+  }
+  async insertKtHead(row: KtHeadRow): Promise<void> {
+    await this.db.insert(ktHeads).values(row);
+  }
+  async publishKtBindings(epoch: number, keys: { userId: string; version: number }[]): Promise<void> {
+    if (keys.length === 0) return;
+    const which = or(
+      ...keys.map((k) => and(eq(ktBindings.userId, k.userId), eq(ktBindings.version, k.version))),
+    );
+    await this.db
+      .update(ktBindings)
+      .set({ epoch })
+      .where(and(isNull(ktBindings.epoch), which));
+  }
+  async takeKtLease(holder: string, now: number, expiresAt: number): Promise<boolean> {
+    await this.db.insert(ktLease).values({ id: 1, holder, expiresAt }).onConflictDoNothing();
+    const result = await this.db
+      .update(ktLease)
+      .set({ holder, expiresAt })
+      .where(and(eq(ktLease.id, 1), or(eq(ktLease.holder, holder), lt(ktLease.expiresAt, now))));
+    return result.rowsAffected > 0;
+  }
+  usersWithoutBinding(): Promise<UserRow[]> {
+    return this.db
+      .select({ user: users })
+      .from(users)
+      .leftJoin(ktBindings, eq(ktBindings.userId, users.id))
+      .where(isNull(ktBindings.userId))
+      .then((rows) => rows.map((r) => r.user));
   }
 
   async stats(now: number): Promise<StoreStats> {

@@ -154,6 +154,28 @@ export interface MembershipChange {
   entry: MessageRecord;
 }
 
+/** A key binding of the key-transparency map (DESIGN §7.5); `epoch` null until published. */
+export interface KtBindingRecord {
+  userId: string;
+  version: number;
+  username: string;
+  identityKey: Uint8Array;
+  encKey: Uint8Array;
+  encKeySig: Uint8Array;
+  epoch: number | null;
+}
+
+/** A signed head of the key map. */
+export interface KtHeadRecord {
+  epoch: number;
+  root: Uint8Array;
+  prevHash: Uint8Array;
+  timeMs: number;
+  sig: Uint8Array;
+  /** ktHeadHash of the head, as the relay computed it. */
+  hash: Uint8Array;
+}
+
 export interface AdminUserRecord extends UserRecord {
   messageCount: number;
 }
@@ -174,8 +196,8 @@ export interface Store {
   // ---- users ----
   /**
    * Creates the user, makes them admin when they are the first user (or `forceAdmin`), adds them
-   * to the broadcast channel (a `join` entry) and stores their first pins blob, all in one
-   * transaction. Throws
+   * to the broadcast channel (a `join` entry), stores their first pins blob and their key
+   * binding (version 1, waiting for the next key-log epoch), all in one transaction. Throws
    * `UniqueViolation` when the username is taken.
    */
   createUser(
@@ -304,6 +326,26 @@ export interface Store {
     senderId: string,
   ): Promise<'deleted' | 'not_found' | 'forbidden'>;
   setReadMarker(userId: string, channelId: string, seq: number): Promise<void>;
+
+  // ---- key transparency (DESIGN §7.5) ----
+  /** Bindings waiting for an epoch, oldest first, at most `limit`. */
+  ktPendingBindings(limit: number): Promise<KtBindingRecord[]>;
+  /** Bindings published in epochs after `after` up to and including `upTo`, in epoch order. */
+  ktPublishedBindings(after: number, upTo: number): Promise<KtBindingRecord[]>;
+  /** The newest binding of a user, published or not. */
+  ktLatestBinding(userId: string): Promise<KtBindingRecord | null>;
+  ktLatestHead(): Promise<KtHeadRecord | null>;
+  /** Heads with epoch >= from, ascending, at most `limit`. */
+  ktHeads(from: number, limit: number): Promise<KtHeadRecord[]>;
+  /**
+   * Appends `head`, which must be the next epoch after the newest head, and publishes the given
+   * pending bindings in it, in one transaction. False when another writer took that epoch.
+   */
+  ktCommitEpoch(head: KtHeadRecord, bindings: { userId: string; version: number }[]): Promise<boolean>;
+  /** Takes or renews the lease on making epochs; true when `holder` holds it until `now + ttlMs`. */
+  ktTakeLease(holder: string, now: number, ttlMs: number): Promise<boolean>;
+  /** Adds a version-1 binding for each account without one (accounts older than the key log). */
+  ktBackfill(): Promise<number>;
 
   // ---- admin ----
   listUsersForAdmin(): Promise<AdminUserRecord[]>;

@@ -3,6 +3,7 @@ import type { Verifier } from '../auth/verifier';
 import type { MembershipLogs } from '../channels/membership-append';
 import type { AppendResult, NewMessage, SessionRecord, Store, UserRecord } from '../db/store';
 import type { Config } from '../env';
+import type { KeyLog } from '../kt/key-log';
 import type { Logger } from '../log';
 import type { EventBus } from '../realtime/events';
 import type { RateLimiter } from './rate-limit';
@@ -36,6 +37,8 @@ export interface AppDeps {
   webDist?: string | null;
   /** Process start, for uptime. */
   startedAt?: number;
+  /** The key-transparency log (its map, heads and epoch maker). */
+  keyLog: KeyLog;
 }
 
 /** Deps with every default filled in, plus the services built from them; what routes receive. */

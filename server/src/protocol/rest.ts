@@ -1,5 +1,10 @@
 // REST bodies and responses under /api. Requests are strict (unknown fields are refused).
-import { WireMemberEntrySchema } from '@parley/crypto-core';
+import {
+  WireKtBindingSchema,
+  WireKtHeadSchema,
+  WireKtProofSchema,
+  WireMemberEntrySchema,
+} from '@parley/crypto-core';
 import { z } from 'zod';
 import {
   bytes,
@@ -253,6 +258,37 @@ export type HistoryResponse = z.infer<typeof HistoryResponse>;
 export const MessageParams = z.strictObject({ id: ChannelId, seq: z.coerce.number().pipe(Seq) });
 export const ReadBody = z.strictObject({ seq: Seq });
 
+// ---- key transparency (DESIGN §7.5): public, read-only ----
+
+/** A signed head of the key map, as crypto-core's ktHeadToWire writes it. */
+export const KtHead = z.strictObject(WireKtHeadSchema.shape);
+export type KtHead = z.infer<typeof KtHead>;
+export const KtBinding = z.strictObject(WireKtBindingSchema.shape);
+export type KtBinding = z.infer<typeof KtBinding>;
+export const KtProof = z.strictObject(WireKtProofSchema.shape);
+export type KtProof = z.infer<typeof KtProof>;
+
+/** The newest head (null before the first epoch) and the public key that signs the heads. */
+export const KtHeadResponse = z.object({ head: KtHead.nullable(), logKey: z.string() });
+export type KtHeadResponse = z.infer<typeof KtHeadResponse>;
+export const KtHeadsQuery = z.strictObject({
+  from: z.coerce.number().pipe(z.number().int().min(0)).default(0),
+  limit: z.coerce.number().pipe(z.number().int().min(1).max(500)).default(500),
+});
+export const KtHeadsResponse = z.object({ heads: z.array(KtHead) });
+export type KtHeadsResponse = z.infer<typeof KtHeadsResponse>;
+export const KtLookupParams = z.strictObject({ userId: UserId });
+export const KtLookupQuery = z.strictObject({
+  epoch: z.coerce.number().pipe(z.number().int().min(0)).optional(),
+});
+/** A user's binding (null: absent) with its map proof under `head`. */
+export const KtLookupResponse = z.object({ head: KtHead, binding: KtBinding.nullable(), proof: KtProof });
+export type KtLookupResponse = z.infer<typeof KtLookupResponse>;
+export const KtChangesQuery = z.strictObject({ epoch: z.coerce.number().pipe(z.number().int().min(0)) });
+/** The bindings an epoch published: the map's changed keys and values, for auditors. */
+export const KtChangesResponse = z.object({ epoch: z.number().int(), changes: z.array(KtBinding) });
+export type KtChangesResponse = z.infer<typeof KtChangesResponse>;
+
 // ---- admin ----
 
 export const AdminUser = z.object({
@@ -279,5 +315,7 @@ export const StatsResponse = z.object({
   activeSessions: z.number().int(),
   connectedSockets: z.number().int(),
   uptimeSeconds: z.number(),
+  /** The key log: its signing key's fingerprint (for users to compare) and newest epoch. */
+  keyLog: z.object({ fingerprint: z.string(), epoch: z.number().int().nullable() }),
 });
 export type StatsResponse = z.infer<typeof StatsResponse>;

@@ -26,6 +26,8 @@ import { buildApp } from '../app';
 import { openStore } from '../db';
 import type { Store } from '../db/store';
 import { type Config, parseEnv } from '../env';
+import { KeyLog } from '../kt/key-log';
+import { loadLogKey } from '../kt/log-key';
 import { silentLogger } from '../log';
 import type { AppDeps, AppEnv } from '../middleware/types';
 import type {
@@ -72,6 +74,8 @@ export interface TestUser {
 export interface Harness {
   app: Hono<AppEnv>;
   store: Store;
+  /** The key log, not on a timer: `keyLog.tick()` makes an epoch of what waits. */
+  keyLog: KeyLog;
   events: RelayEvent[];
   config: Config;
   clock: { now: number };
@@ -115,7 +119,16 @@ export async function createHarness(
   const events: RelayEvent[] = [];
   bus.subscribe((e) => events.push(e));
   const clock = { now: Date.now() };
+  const keyLog = new KeyLog({
+    store,
+    logKey: await loadLogKey(join(dir, 'kt-log-key')),
+    logger: silentLogger(),
+    holder: 'test-relay',
+    epochMs: config.kt.epochMs,
+    now: () => clock.now,
+  });
   const app = buildApp({
+    keyLog,
     config,
     store,
     events: bus,
@@ -205,6 +218,7 @@ export async function createHarness(
   return {
     app,
     store,
+    keyLog,
     events,
     config,
     clock,

@@ -12,7 +12,9 @@ export type AlertKind =
   /** A group made before signed membership: its owner has not re-signed the members yet. */
   | 'unverified-membership'
   /** A member whose keys cannot be used: skipped when sealing, so they cannot read new messages. */
-  | 'unusable-key';
+  | 'unusable-key'
+  /** A member's message carries a key-log head that is not on this client's chain (§7.5 gossip). */
+  | 'kt-fork';
 
 export interface ChannelAlert {
   channelId: string;

@@ -8,6 +8,10 @@ import {
   DirectoryResponse,
   HistoryResponse,
   KdfResponse,
+  KtChangesResponse,
+  KtHeadResponse,
+  KtHeadsResponse,
+  KtLookupResponse,
   type LogEntry,
   LogResponse,
   Me,
@@ -162,6 +166,24 @@ export class Api {
   }
   async markRead(channelId: string, seq: number): Promise<void> {
     await this.http.put(`/api/channels/${enc(channelId)}/read`, { seq }, Ignored);
+  }
+
+  // ---- key transparency (public) ----
+  ktHead() {
+    return this.http.get('/api/kt/head', KtHeadResponse);
+  }
+  async ktHeads(from: number, limit = 500) {
+    return (await this.http.get('/api/kt/heads', KtHeadsResponse, { from, limit })).heads;
+  }
+  ktLookup(userId: string, epoch?: number) {
+    return this.http.get(
+      `/api/kt/lookup/${enc(userId)}`,
+      KtLookupResponse,
+      epoch === undefined ? {} : { epoch },
+    );
+  }
+  ktChanges(epoch: number) {
+    return this.http.get('/api/kt/changes', KtChangesResponse, { epoch });
   }
 
   // ---- admin ----

@@ -20,7 +20,12 @@ import type { Session } from './account';
 import type { Api } from './api';
 import type { Emitter } from './emitter';
 import { ApiError, TrustError } from './errors';
+import type { KeyTransparency } from './kt';
 import { PinStore } from './pins';
+
+/** Waiting for a new contact to appear in the key log: rounds of this many ms (about 10 s in all). */
+const KEY_LOG_WAIT_ROUNDS = 20;
+const KEY_LOG_WAIT_MS = 500;
 
 export interface Contact {
   id: string;
@@ -41,6 +46,11 @@ export interface Contact {
    * relay shows now, until the user re-verifies the contact or resets.
    */
   unpinned: boolean;
+  /**
+   * The key log disagrees with the key in force (DESIGN §7.5): why. Sending to the contact is
+   * blocked, as for a key change, until the key in force is one the key log publishes.
+   */
+  keyProblem: string | null;
 }
 
 export interface KeyChangeEvent {
@@ -59,6 +69,14 @@ export interface ContactEvents extends Record<string, unknown> {
   contacts: Contact[];
   /** The key a contact's signatures are checked with changed by the user's decision (accepted, verified). */
   keyInForce: { userId: string };
+  /** The key log does not back a contact's key (DESIGN §7.5). */
+  keyProblem: { userId: string; reason: string };
+}
+
+/** A contact's key as the key log last confirmed it. */
+export interface KeyLogStatus {
+  version: number;
+  epoch: number;
 }
 
 export interface SafetyNumber {
@@ -87,6 +105,9 @@ export class Contacts {
   readonly #reported = new Set<string>();
   /** In trust unknown: contacts the user re-verified since, with the key they verified. */
   readonly #reverified = new Map<string, string>();
+  #kt: KeyTransparency | null = null;
+  readonly #ktProblems = new Map<string, string>();
+  readonly #ktStatus = new Map<string, KeyLogStatus>();
   #refreshing: Promise<void> | null = null;
   readonly #now: () => number;
 
@@ -110,6 +131,55 @@ export class Contacts {
   /** Why trust is unknown (the pins blob failed closed), or null. */
   get trustUnknown(): string | null {
     return this.pins.unknown;
+  }
+
+  /** Checks contacts' keys against this key log from now on. */
+  useKeyLog(kt: KeyTransparency): void {
+    this.#kt = kt;
+  }
+
+  /** The key log's last confirmation of a contact's key, if any. */
+  keyLogStatus(userId: string): KeyLogStatus | undefined {
+    return this.#ktStatus.get(userId);
+  }
+
+  /**
+   * Checks the contact's key in force against the key log (DESIGN §7.5). A binding that differs,
+   * a proof that fails or a version that went down is a key problem (blocked like a key change);
+   * with `wait`, a contact not yet in the map is waited for, briefly. Returns the problem, if any.
+   */
+  async checkKeyLog(userId: string, opts: { wait?: boolean } = {}): Promise<string | null> {
+    const kt = this.#kt;
+    const entry = this.#entries.get(userId);
+    const c = this.#contact(userId);
+    if (!kt || !entry?.bundle || !c || userId === this.me) return this.#ktProblems.get(userId) ?? null;
+    // A directory key other than the one in force is the key-change flow's; check the one in force.
+    if (!constantTimeEqual(entry.bundle.identityKey, c.identityKey))
+      return this.#ktProblems.get(userId) ?? null;
+    const pin = this.pins.get(userId);
+    for (let attempt = 0; ; attempt++) {
+      const result = await kt.checkContact(userId, entry.user.username, entry.bundle, pin?.ktVersion ?? 1);
+      if (result.ok === true) {
+        this.#ktStatus.set(userId, { version: result.version, epoch: result.epoch });
+        if (this.#ktProblems.delete(userId)) this.#events.emit('contacts', this.list());
+        if (pin && this.trustUnknown === null && (pin.ktVersion ?? 0) < result.version) {
+          this.pins.set(userId, { ...pin, ktVersion: result.version });
+          await this.pins.save();
+        }
+        return null;
+      }
+      if (result.ok === false) {
+        if (this.#ktProblems.get(userId) !== result.reason) {
+          this.#ktProblems.set(userId, result.reason);
+          this.#events.emit('keyProblem', { userId, reason: result.reason });
+          this.#events.emit('contacts', this.list());
+        }
+        return result.reason;
+      }
+      if (!opts.wait || attempt >= KEY_LOG_WAIT_ROUNDS) return null;
+      await new Promise((r) => setTimeout(r, KEY_LOG_WAIT_MS));
+      await kt.refresh();
+    }
   }
 
   /** Loads the pins blob and the directory. */
@@ -230,6 +300,7 @@ export class Contacts {
   blockReason(userId: string): 'trust-unknown' | 'key-changed' | 'must-reverify' | 'no-key' | null {
     if (userId === this.me) return null;
     if (this.trustUnknown !== null) return 'trust-unknown';
+    if (this.#ktProblems.has(userId)) return 'key-changed';
     const c = this.#contact(userId);
     if (!c) return 'no-key';
     if (c.keyChanged) return 'key-changed';
@@ -294,11 +365,13 @@ export class Contacts {
     if (c.keyChanged) throw new TrustError('contacts: acknowledge the key change before verifying');
     const pin = this.pins.get(userId);
     const at = this.#now();
+    const sameKey = pin?.identityKey === toBase64(c.identityKey);
     this.pins.set(userId, {
       identityKey: toBase64(c.identityKey),
       firstSeenAt: pin?.firstSeenAt ?? at,
       verified,
       ...(verified ? { verifiedAt: at } : {}),
+      ...(sameKey && pin?.ktVersion ? { ktVersion: pin.ktVersion } : {}),
     });
     this.#acknowledged.delete(userId);
     await this.pins.save();
@@ -327,6 +400,12 @@ export class Contacts {
   }
 
   #contact(userId: string): Contact | undefined {
+    const c = this.#pinnedContact(userId);
+    const problem = this.#ktProblems.get(userId) ?? null;
+    return c && problem !== null ? { ...c, keyProblem: problem } : c;
+  }
+
+  #pinnedContact(userId: string): Contact | undefined {
     const entry = this.#entries.get(userId);
     if (entry && this.trustUnknown !== null) return this.#unpinnedContact(entry);
     const pin = this.pins.get(userId);
@@ -349,6 +428,7 @@ export class Contacts {
         keyChanged: false,
         mustReverify: false,
         unpinned: false,
+        keyProblem: null,
       };
     }
     if (current && acknowledged !== undefined && acknowledged === toBase64(current)) {
@@ -360,6 +440,7 @@ export class Contacts {
         keyChanged: false,
         mustReverify: true,
         unpinned: false,
+        keyProblem: null,
       };
     }
     return {
@@ -369,6 +450,7 @@ export class Contacts {
       keyChanged: current !== null,
       mustReverify: false,
       unpinned: false,
+      keyProblem: null,
     };
   }
 
@@ -387,6 +469,7 @@ export class Contacts {
       keyChanged: false,
       mustReverify: false,
       unpinned: true,
+      keyProblem: null,
     };
   }
 }

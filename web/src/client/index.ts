@@ -22,7 +22,7 @@ export {
 export type { AlertKind, ChannelAlert } from './alerts';
 export { Api, type HistoryRequest, type RegisterRequest, type SessionAnswer } from './api';
 export { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff';
-export type { Contact, KeyChangeEvent, SafetyNumber } from './contacts';
+export type { Contact, KeyChangeEvent, KeyLogStatus, SafetyNumber } from './contacts';
 export {
   ApiError,
   ClosedError,
@@ -35,6 +35,8 @@ export {
   TrustUnknownError,
 } from './errors';
 export type { FetchLike } from './http';
+export { type ContactCheck, KeyTransparency, type KtHeadRef, type KtState } from './kt';
+export { type AuditResult, type AuditState, auditKeyLog } from './kt-audit';
 export type { MessageStatus, MessageView, SendResult } from './messages';
 export {
   type ClientEvents,

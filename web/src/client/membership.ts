@@ -165,6 +165,7 @@ export class GroupLogs {
   /** The signed `add` of a contact, binding the identity key I have in force for them. */
   async add(channelId: string, userId: string): Promise<LogEntry> {
     const contact = await this.#contacts.get(userId);
+    await this.#contacts.checkKeyLog(userId, { wait: true }); // bind only a key the key log backs
     if (this.#contacts.blockReason(userId) !== null) {
       throw new TrustError(`cannot invite ${contact.username}: check their security key first`);
     }

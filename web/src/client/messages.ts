@@ -21,6 +21,7 @@ import {
 } from '@parley/server/protocol';
 import type { z } from 'zod';
 import type { Session } from './account';
+import type { ChannelAlerts } from './alerts';
 import type { Api, HistoryRequest } from './api';
 import type { Channels } from './channels';
 import type { Contacts } from './contacts';
@@ -33,6 +34,7 @@ import {
   TrustError,
   TrustUnknownError,
 } from './errors';
+import type { KeyTransparency, KtHeadRef } from './kt';
 import type { GroupLogs, MembershipHead } from './membership';
 import type { MyKey, SenderKeys } from './sender-keys';
 import type { IntegrityFlag } from './timeline-integrity';
@@ -89,6 +91,8 @@ export class Messages {
   readonly #channels: Channels;
   readonly #keys: SenderKeys;
   readonly #logs: GroupLogs;
+  readonly #kt: KeyTransparency;
+  readonly #alerts: ChannelAlerts;
   readonly #view: TimelineView;
   /** My last send per channel: newer in my view than anything held until it is held itself. */
   readonly #lastSent = new Map<string, string>();
@@ -101,6 +105,8 @@ export class Messages {
     channels: Channels;
     keys: SenderKeys;
     logs: GroupLogs;
+    kt: KeyTransparency;
+    alerts: ChannelAlerts;
     view: TimelineView;
     transport?: Transport;
   }) {
@@ -110,6 +116,8 @@ export class Messages {
     this.#channels = deps.channels;
     this.#keys = deps.keys;
     this.#logs = deps.logs;
+    this.#kt = deps.kt;
+    this.#alerts = deps.alerts;
     this.#view = deps.view;
     this.#transport = deps.transport ?? ((channelId, body) => deps.api.send(channelId, body));
   }
@@ -176,16 +184,21 @@ export class Messages {
     }
   }
 
-  /** `after` (the newest message in my view) and, in a group, `mh` (my verified head). */
-  #context(channel: ChannelSummary, clientMsgId: string): { after?: string; mh?: MembershipHead } {
+  /** `after` (the newest message in my view), in a group `mh` (my verified head), and `kt` (§7.5). */
+  #context(
+    channel: ChannelSummary,
+    clientMsgId: string,
+  ): { after?: string; mh?: MembershipHead; kt?: KtHeadRef } {
     const mine = this.#lastSent.get(channel.id);
     const newest = this.#view.newest(channel.id);
     const after =
       mine !== undefined && mine !== clientMsgId && !this.#view.holds(channel.id, mine) ? mine : newest;
     const mh = channel.kind === 'group' ? this.#logs.head(channel.id) : undefined;
+    const kt = this.#kt.ref();
     return {
       ...(after !== undefined && after !== clientMsgId ? { after } : {}),
       ...(mh ? { mh } : {}),
+      ...(kt ? { kt } : {}),
     };
   }
 
@@ -232,6 +245,10 @@ export class Messages {
     const me = this.#session.user.id;
     const others = (await this.#logs.recipients(channel)).filter((id) => id !== me);
     if (others.some((id) => !this.#contacts.peek(id))) await this.#contacts.refresh();
+    // Keys of private conversations must be the ones the key log publishes (DESIGN §7.5).
+    if (channel.kind !== 'broadcast') {
+      await Promise.all(others.map((id) => this.#contacts.checkKeyLog(id, { wait: true })));
+    }
     const blocked = others.filter((id) => {
       const reason = this.#contacts.blockReason(id);
       return reason === 'key-changed' || reason === 'must-reverify';
@@ -274,6 +291,8 @@ export class Messages {
       const view: MessageView = { ...base, status: 'ok', payload, signedAt: payload.sentAt };
       if (payload.kind === 'text') view.text = payload.text;
       if (payload.mh && m.channelId !== 'broadcast') void this.#checkHead(m.channelId, payload.mh);
+      if (payload.kt) void this.#checkGossip(m.channelId, m.senderId, payload.kt);
+      void this.#contacts.checkKeyLog(m.senderId).catch(() => {});
       return view;
     } catch (err) {
       const contact = this.#contacts.peek(m.senderId);
@@ -304,6 +323,18 @@ export class Messages {
   async delete(channelId: string, seq: number, clientMsgId: string): Promise<void> {
     await this.sendDelete(channelId, clientMsgId);
     await this.#api.deleteMessage(channelId, seq);
+  }
+
+  /** A key-log head a member saw must be on my chain; one that is not means a fork (§7.5). */
+  async #checkGossip(channelId: string, senderId: string, ref: KtHeadRef): Promise<void> {
+    const onChain = await this.#kt.checkRef(ref).catch(() => true); // retried by the next message
+    if (onChain) return;
+    this.#alerts.raise({
+      channelId,
+      kind: 'kt-fork',
+      message: `A member's message carries a key-log head (epoch ${ref.epoch}) that is not on the history the server shows you: the server is showing members different key logs.`,
+      userIds: [senderId],
+    });
   }
 
   async #checkHead(channelId: string, mh: MembershipHead): Promise<void> {

@@ -17,6 +17,7 @@ import { type ContactEvents, Contacts } from './contacts';
 import { Emitter } from './emitter';
 import { ApiError, LockedError, TrustError } from './errors';
 import type { FetchLike } from './http';
+import { KeyTransparency } from './kt';
 import { GroupLogs } from './membership';
 import { Messages, type MessageView, type SendResult } from './messages';
 import { SenderKeys } from './sender-keys';
@@ -50,7 +51,13 @@ export interface ClientOptions {
   kdfMemory?: account.KdfMemory;
   /** Asked before deriving when the relay's salt or KDF parameters changed (see account.checkKdf). */
   confirmKdfChange?: (change: account.KdfChange) => Promise<boolean>;
+  /** How often a connected client checks the key log for new heads (default 30 s). */
+  keyLogPollMs?: number;
 }
+
+/** Self-monitoring cadence while connected, and how often a moving head is written to the pins. */
+const KEY_LOG_POLL_MS = 30_000;
+const KEY_LOG_SAVE_MS = 5 * 60_000;
 
 export interface ClientEvents extends ContactEvents {
   /** A decrypted timeline entry, new or changed (e.g. now deleted). Order: see `timeline()`. */
@@ -76,6 +83,11 @@ export interface ClientEvents extends ContactEvents {
   trust: { unknown: string | null };
   /** A group's verified membership log grew: its members and notices changed. */
   membership: { channelId: string };
+  /**
+   * The key log shows something wrong with this account's own key, or the log itself forked or
+   * went back (DESIGN §7.5). Raised once; it is never cleared for the session.
+   */
+  keyLogAlarm: { reason: string };
 }
 
 /** A member as the client itself verified it (not as the relay lists it). */
@@ -93,6 +105,9 @@ export class ParleyClient {
   #socket: RealtimeSocket | null = null;
   #unsubscribe: (() => void)[] = [];
   #views: ChannelViews | null = null;
+  #keyLogSavedAt = 0;
+  #keyLogTimer: ReturnType<typeof setInterval> | null = null;
+  readonly #now: () => number = Date.now;
   /** Judged timelines, cached until the channel's entries or verified log change. */
   readonly #judged = new Map<string, { key: string; entries: MessageView[] }>();
   #probing = false;
@@ -233,9 +248,15 @@ export class ParleyClient {
     );
     parts.messages.setTransport((channelId, body) => socket.send({ channelId, ...body }));
     socket.start();
+    this.#keyLogTimer = setInterval(
+      () => void this.#watchKeyLog(),
+      this.#opts.keyLogPollMs ?? KEY_LOG_POLL_MS,
+    );
   }
 
   disconnect(): void {
+    if (this.#keyLogTimer) clearInterval(this.#keyLogTimer);
+    this.#keyLogTimer = null;
     this.#socket?.stop();
     this.#socket = null;
     if (this.#parts) this.#parts.messages.setTransport((channelId, body) => this.api.send(channelId, body));
@@ -330,6 +351,17 @@ export class ParleyClient {
     return this.#need().alerts.of(channelId);
   }
 
+  /** Why the key log cannot be trusted for this account (self-monitoring, forks), or null. */
+  get keyLogAlarm(): string | null {
+    return this.#parts?.kt.alarm ?? null;
+  }
+
+  /** The key log's confirmation of a contact's key (version and epoch), once checked. */
+  async keyLogStatus(userId: string) {
+    await this.contacts.checkKeyLog(userId).catch(() => {});
+    return { status: this.contacts.keyLogStatus(userId) ?? null, epoch: this.#need().kt.epoch };
+  }
+
   /** Why trust is unknown (the pins blob failed closed), or null. */
   get trustUnknown(): string | null {
     return this.#parts?.contacts.trustUnknown ?? null;
@@ -338,6 +370,8 @@ export class ParleyClient {
   /** Leaves trust unknown: keep the contacts re-verified since, or start over (warned in the UI). */
   async resolveTrust(how: 'reverified' | 'reset'): Promise<void> {
     await this.contacts.resolveTrust(how);
+    this.#keyLogSavedAt = 0;
+    await this.#keepKeyLogState();
     this.events.emit('trust', { unknown: null });
   }
 
@@ -463,17 +497,31 @@ export class ParleyClient {
     const logs = new GroupLogs(this.api, session, alerts, contacts);
     logs.onGrow = (channelId) => this.events.emit('membership', { channelId });
     const keys = new SenderKeys({ api: this.api, session, contacts, logs, alerts });
+    const kt = new KeyTransparency(this.api, session, contacts.pins.kt);
+    kt.onAlarm = (reason) => this.events.emit('keyLogAlarm', { reason });
+    contacts.useKeyLog(kt);
     const views: ChannelViews = new ChannelViews({
       decrypt: (m): Promise<MessageView> => messages.decrypt(m),
       onView: (v) => this.events.emit('message', v),
     });
-    const messages = new Messages({ api: this.api, session, contacts, channels, keys, logs, view: views });
-    this.#parts = { contacts, channels, keys, messages, logs, alerts };
+    const messages = new Messages({
+      api: this.api,
+      session,
+      contacts,
+      channels,
+      keys,
+      logs,
+      kt,
+      alerts,
+      view: views,
+    });
+    this.#parts = { contacts, channels, keys, messages, logs, alerts, kt };
     this.#views = views;
     this.#unsubscribe.push(
       contactEvents.on('keyChange', (e) => this.events.emit('keyChange', e)),
       contactEvents.on('badBundle', (e) => this.events.emit('badBundle', e)),
       contactEvents.on('contacts', (e) => this.events.emit('contacts', e)),
+      contactEvents.on('keyProblem', (e) => this.events.emit('keyProblem', e)),
       contactEvents.on('keyInForce', (e) => {
         // The contact's new key is accepted: my keys in our channels were sealed to the old one,
         // so rotate them (the contact could not read what I send next otherwise).
@@ -482,14 +530,46 @@ export class ParleyClient {
         }
         this.events.emit('keyInForce', e);
         void this.#views?.retrySender(e.userId);
+        // The key in force changed: it must be the one the key log publishes (DESIGN §7.5).
+        void this.contacts.checkKeyLog(e.userId).catch(() => {});
       }),
     );
     await contacts.load();
     // A missing, bad or rolled-back pins blob fails closed: nothing is pinned or sent until the
     // user re-verifies or resets (DESIGN §7.4).
     if (contacts.trustUnknown !== null) this.events.emit('trust', { unknown: contacts.trustUnknown });
+    await this.#watchKeyLog();
     await channels.refresh();
     await Promise.all(channels.list().map((c) => this.#checkMembers(c)));
+  }
+
+  /**
+   * Self-monitoring (DESIGN §7.5): fetch and verify the newest key-log head, check this account's
+   * own entry, and keep the head in the pins. At login, then on the socket's schedule.
+   */
+  async #watchKeyLog(): Promise<void> {
+    const parts = this.#parts;
+    if (!parts) return;
+    try {
+      await parts.kt.refresh();
+      await parts.kt.checkSelf();
+      await this.#keepKeyLogState();
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 404)) this.events.emit('warning', err as Error);
+    }
+  }
+
+  /** Writes the key-log state into the pins when it is new, or every few minutes as heads move. */
+  async #keepKeyLogState(): Promise<void> {
+    const parts = this.#parts;
+    const state = parts?.kt.state();
+    if (!parts || !state || parts.contacts.trustUnknown !== null) return;
+    const kept = parts.contacts.pins.kt;
+    const stale = this.#now() - this.#keyLogSavedAt > KEY_LOG_SAVE_MS;
+    if (kept && kept.logKey === state.logKey && (kept.epoch === state.epoch || !stale)) return;
+    parts.contacts.pins.setKt(state);
+    await parts.contacts.pins.save();
+    this.#keyLogSavedAt = this.#now();
   }
 
   /** Runs a signed membership change; if someone changed the log first, signs against the new head once. */
@@ -628,6 +708,7 @@ interface Parts {
   messages: Messages;
   logs: GroupLogs;
   alerts: ChannelAlerts;
+  kt: KeyTransparency;
 }
 
 function wsUrlOf(baseUrl: string): string {

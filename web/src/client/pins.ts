@@ -92,6 +92,17 @@ export class PinStore {
     return this.#pins.contacts[userId];
   }
 
+  /** The key-transparency state kept with the pins (log key, newest head, own version). */
+  get kt(): ContactPins['kt'] {
+    return this.#pins.kt;
+  }
+
+  setKt(kt: NonNullable<ContactPins['kt']>): void {
+    if (this.#unknown !== null) throw new TrustError('pins: trust is unknown; nothing is pinned');
+    this.#pins = { ...this.#pins, kt };
+    this.#dirty = true;
+  }
+
   set(userId: string, pin: ContactPin): void {
     if (this.#unknown !== null) throw new TrustError('pins: trust is unknown; nothing is pinned');
     this.#pins = { ...this.#pins, contacts: { ...this.#pins.contacts, [userId]: pin } };

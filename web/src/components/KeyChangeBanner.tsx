@@ -1,5 +1,6 @@
-// The warning shown in a conversation when a member's identity key changed. For a verified
-// contact, sending stays blocked until the new key is verified again.
+// The warning shown in a conversation when a member's identity key changed, or when the key in
+// force is not the one the server's key log publishes. For a verified contact, sending stays
+// blocked until the new key is verified again; a key-log problem blocks until it is resolved.
 import { type Component, For, Show } from 'solid-js';
 import { useChat } from '../stores/chat';
 import type { UserInfo } from '../stores/chat-model';
@@ -14,18 +15,32 @@ export const KeyChangeBanner: Component<{ channelId: string; users: UserInfo[] }
           <span aria-hidden="true">⚠</span>
           <div class="banner-body">
             <p>
-              <strong>{u.displayName}’s security key has changed.</strong>{' '}
-              <Show
-                when={u.mustReverify || u.verified}
-                fallback={
+              <strong>
+                {u.keyProblem
+                  ? `${u.displayName}’s security key is in doubt.`
+                  : `${u.displayName}’s security key has changed.`}
+              </strong>{' '}
+              <Show when={u.keyProblem}>
+                {(why) => (
                   <>
-                    They may have reinstalled, or someone may be intercepting. Sending is paused until you
-                    accept the new key; compare safety numbers to be sure.
+                    The key you have for them does not match the server’s key log: {why()}. Someone may be
+                    intercepting. Sending to them is blocked; compare safety numbers in person.
                   </>
-                }
-              >
-                You had verified {u.displayName}. Sending is blocked until you compare safety numbers again
-                and mark the new key verified.
+                )}
+              </Show>
+              <Show when={!u.keyProblem}>
+                <Show
+                  when={u.mustReverify || u.verified}
+                  fallback={
+                    <>
+                      They may have reinstalled, or someone may be intercepting. Sending is paused until you
+                      accept the new key; compare safety numbers to be sure.
+                    </>
+                  }
+                >
+                  You had verified {u.displayName}. Sending is blocked until you compare safety numbers again
+                  and mark the new key verified.
+                </Show>
               </Show>
             </p>
           </div>
@@ -36,7 +51,7 @@ export const KeyChangeBanner: Component<{ channelId: string; users: UserInfo[] }
             >
               Verify safety number
             </a>
-            <Show when={u.keyChanged && !u.verified}>
+            <Show when={u.keyChanged && !u.verified && !u.keyProblem}>
               <button type="button" class="btn btn-sm" onClick={() => void chat.acknowledgeKeyChange(u.id)}>
                 Accept new key
               </button>

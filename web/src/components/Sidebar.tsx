@@ -67,7 +67,7 @@ const ChannelLink: Component<{ channel: ChannelSummary }> = (props) => {
           {(p) => <Avatar userId={p().id} name={p().displayName} src={chat.avatarUrl(p().id)} size="sm" />}
         </Show>
         <span class="nav-name">{title()}</span>
-        <Show when={peer()?.keyChanged || peer()?.mustReverify}>
+        <Show when={peer()?.keyChanged || peer()?.mustReverify || peer()?.keyProblem}>
           <span class="badge badge-warn" title="Security key changed">
             !
           </span>

@@ -107,6 +107,24 @@ export const AdminPage: Component = () => {
                 </dl>
               )}
             </Show>
+            <Show when={admin.state.stats}>
+              {(s) => (
+                <div class="key-log" data-testid="key-log-fingerprint">
+                  <h3>Key log</h3>
+                  <p class="hint">
+                    Every account’s public keys are published in a signed key log that every browser checks.
+                    Its signing key’s fingerprint, to publish where your users can compare it (it is also
+                    printed when the relay starts):
+                  </p>
+                  <code class="fingerprint">{s().keyLog.fingerprint}</code>
+                  <p class="hint">
+                    {s().keyLog.epoch === null
+                      ? 'No epoch published yet.'
+                      : `Newest epoch: ${s().keyLog.epoch}.`}
+                  </p>
+                </div>
+              )}
+            </Show>
           </section>
           <section class="section" aria-labelledby="users-head">
             <h2 id="users-head">Users</h2>

@@ -104,7 +104,7 @@ export const ConversationPage: Component<{ channelId: string }> = (props) => {
             </Show>
           }
           badge={
-            <Show when={peer()?.verified && !peer()?.keyChanged}>
+            <Show when={peer()?.verified && !peer()?.keyChanged && !peer()?.keyProblem}>
               <span class="badge badge-ok" data-testid="verified-badge">
                 ✔ Verified
               </span>

@@ -149,10 +149,10 @@ export const MembersPage: Component<{ channelId: string }> = (props) => {
                         </small>
                       </span>
                       <Show when={m.userId !== meId()}>
-                        <Show when={m.user.keyChanged || m.user.mustReverify}>
+                        <Show when={m.user.keyChanged || m.user.mustReverify || m.user.keyProblem}>
                           <span class="badge badge-danger">Key changed</span>
                         </Show>
-                        <Show when={m.user.verified && !m.user.keyChanged}>
+                        <Show when={m.user.verified && !m.user.keyChanged && !m.user.keyProblem}>
                           <span class="badge badge-ok">Verified</span>
                         </Show>
                         <a

@@ -1,5 +1,5 @@
 // The signed-in frame: sidebar (a drawer at phone width) and the main view chosen by the route.
-import { type Component, createEffect, Match, on, onCleanup, onMount, Switch } from 'solid-js';
+import { type Component, createEffect, Match, on, onCleanup, onMount, Show, Switch } from 'solid-js';
 import { Sidebar } from '../components/Sidebar';
 import { useChat } from '../stores/chat';
 import { navigate, route } from '../stores/router';
@@ -65,6 +65,21 @@ export const Shell: Component = () => {
         onClick={() => setDrawerOpen(false)}
       />
       <main class="main" id="main-content" tabindex="-1" inert={drawerOpen() || undefined}>
+        {/* Self-monitoring (DESIGN §7.5): cannot be dismissed. */}
+        <Show when={chat.state.keyLogAlarm}>
+          {(reason) => (
+            <div class="banner banner-danger key-log-alarm" role="alert" data-testid="key-log-alarm">
+              <span aria-hidden="true">⛔</span>
+              <div class="banner-body">
+                <p>
+                  <strong>The server’s key log is wrong about you: {reason()}.</strong> Someone with control
+                  of the server may be reading or sending messages as you. Tell your contacts through another
+                  channel, and compare safety numbers with them. This warning stays until you log out.
+                </p>
+              </div>
+            </div>
+          )}
+        </Show>
         <Switch>
           {/* Trust unknown has its own screen; only the safety-number pages stay open (DESIGN §7.4). */}
           <Match when={chat.state.trustUnknown !== null && route().name !== 'verify'}>

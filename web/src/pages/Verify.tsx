@@ -17,6 +17,11 @@ export const VerifyPage: Component<{ userId: string; channelId: string | null }>
     () => ({ id: props.userId, changed: user().keyChanged, reverify: user().mustReverify }),
     async (k) => (k.changed ? null : chat.safetyNumber(k.id)),
   );
+  // The key log's confirmation of this key (DESIGN §7.5), shown beside the safety number.
+  const [keyLog] = createResource(
+    () => props.userId,
+    (id) => chat.keyLogStatus(id).catch(() => null),
+  );
 
   const setVerified = async (verified: boolean) => {
     try {
@@ -63,6 +68,18 @@ export const VerifyPage: Component<{ userId: string; channelId: string | null }>
                   Back to your contacts
                 </a>
               </div>
+            </Show>
+            <Show when={user().keyProblem}>
+              {(why) => (
+                <div class="section banner-danger" role="alert" data-testid="key-log-problem">
+                  <h2>The server’s key log disagrees</h2>
+                  <p>
+                    The key you have for {user().displayName} is not the one the server’s key log publishes (
+                    {why()}). The server may be showing you a key of its own. Sending to {user().displayName}{' '}
+                    stays blocked; compare the safety number below with theirs.
+                  </p>
+                </div>
+              )}
             </Show>
             <Show when={user().keyChanged}>
               <div class="section banner-danger" role="alert">
@@ -111,6 +128,20 @@ export const VerifyPage: Component<{ userId: string; channelId: string | null }>
                     />
                     <div>
                       <SafetyNumber digits={sn().digits} />
+                      <p class="hint" data-testid="key-log-status">
+                        <Show
+                          when={keyLog()}
+                          fallback={
+                            user().keyProblem
+                              ? `Key log: ${user().keyProblem}.`
+                              : 'Key log: not checked yet (the server has no epoch for this key yet).'
+                          }
+                        >
+                          {(k) =>
+                            `Key published in the server’s key log at version ${k().version}, checked at epoch ${k().epoch}.`
+                          }
+                        </Show>
+                      </p>
                       <p class="hint">
                         Compare these 60 digits with the ones {user().displayName} sees for you, in person or
                         on a call. If they match, nobody is in the middle. They are the same on both sides.

@@ -17,6 +17,8 @@ export interface UserInfo {
   mustReverify: boolean;
   /** Trust is unknown: nothing is pinned for this contact (DESIGN §7.4). */
   unpinned: boolean;
+  /** The key log does not back this contact's key: why (DESIGN §7.5). */
+  keyProblem: string | null;
   deleted: boolean;
 }
 
@@ -30,6 +32,7 @@ export function userFromContact(c: Contact): UserInfo {
     keyChanged: c.keyChanged,
     mustReverify: c.mustReverify,
     unpinned: c.unpinned,
+    keyProblem: c.keyProblem,
     deleted: false,
   };
 }
@@ -44,6 +47,7 @@ export function userFromMe(me: Me): UserInfo {
     keyChanged: false,
     mustReverify: false,
     unpinned: false,
+    keyProblem: null,
     deleted: false,
   };
 }

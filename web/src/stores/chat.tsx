@@ -49,6 +49,8 @@ export interface ChatState {
   verified: Record<string, VerifiedMember[] | null>;
   /** Why trust is unknown (the pins blob failed closed), or null. */
   trustUnknown: string | null;
+  /** The key log shows something wrong with my own key, or forked (DESIGN §7.5); never cleared. */
+  keyLogAlarm: string | null;
 }
 
 export interface ChatActions {
@@ -68,6 +70,8 @@ export interface ChatActions {
   resolveTrust(how: 'reverified' | 'reset'): Promise<void>;
   /** Contacts re-verified while trust is unknown. */
   reverified(): string[];
+  /** The key log's confirmation of a contact's key: version and the epoch it was checked at. */
+  keyLogStatus(userId: string): Promise<{ version: number; epoch: number } | null>;
   user(userId: string | null): UserInfo;
   avatarUrl(userId: string): string | null;
   openChannel(channelId: string | null): void;
@@ -118,6 +122,7 @@ export function ChatProvider(props: {
     alerts: {},
     verified: {},
     trustUnknown: client.trustUnknown,
+    keyLogAlarm: client.keyLogAlarm,
   });
   let me: Me = props.me;
   /** Highest seq already counted (unread) or announced per channel. */
@@ -280,6 +285,11 @@ export function ChatProvider(props: {
       scheduleFlush(channelId);
     }),
     client.events.on('trust', ({ unknown }) => setState('trustUnknown', unknown)),
+    client.events.on('keyLogAlarm', ({ reason }) => setState('keyLogAlarm', reason)),
+    client.events.on('keyProblem', (e) => {
+      const name = state.users[e.userId]?.displayName ?? 'A contact';
+      notify('error', `${name}’s key is not the one the server’s key log publishes: ${e.reason}.`);
+    }),
   ];
 
   const typingSweep = setInterval(() => {
@@ -357,6 +367,7 @@ export function ChatProvider(props: {
         keyChanged: false,
         mustReverify: false,
         unpinned: false,
+        keyProblem: null,
         deleted: true,
       };
     },
@@ -380,7 +391,7 @@ export function ChatProvider(props: {
       return members
         .filter((m) => m.userId !== me.id)
         .map((m) => actions.user(m.userId))
-        .filter((u) => u.keyChanged || u.mustReverify);
+        .filter((u) => u.keyChanged || u.mustReverify || u.keyProblem !== null);
     },
 
     sendBlockedReason(channelId) {
@@ -418,6 +429,12 @@ export function ChatProvider(props: {
 
     reverified() {
       return client.contacts.reverified;
+    },
+
+    async keyLogStatus(userId) {
+      const { status } = await client.keyLogStatus(userId);
+      setUsers(client.contacts.list());
+      return status;
     },
 
     changedMembers(channelId) {

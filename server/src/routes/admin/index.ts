@@ -66,6 +66,7 @@ export function adminRoutes(deps: ResolvedDeps): Hono<AppEnv> {
       ...stats,
       connectedSockets: deps.connectedSockets(),
       uptimeSeconds: Math.round((now - deps.startedAt) / 1000),
+      keyLog: { fingerprint: deps.keyLog.logKey.fingerprint, epoch: deps.keyLog.head?.epoch ?? null },
     };
     return c.json(answer);
   });

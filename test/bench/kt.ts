@@ -1,0 +1,218 @@
+// Key transparency at scale (DESIGN §7.5): the map's proofs and the relay's lookups at
+// BENCH_KT_USERS accounts (default 10,000), and what maintaining the map costs registration.
+// - In process: KtMap build, prove and verify times and proof sizes.
+// - A real relay (pinned to core 0, this process to core 1 where taskset exists): registration
+//   throughput with epochs every second against epochs deferred, side by side; then lookups
+//   over HTTP, with the relay's CPU time per lookup read from /proc.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import {
+  bundleToWire,
+  generateIdentity,
+  INTERACTIVE_KDF_PARAMS,
+  type KtBinding,
+  KtMap,
+  ktBindingFromWire,
+  ktHeadFromWire,
+  ktLeafValue,
+  ktMapKey,
+  ktProofFromWire,
+  ktProofToWire,
+  ktVerifyProof,
+  makeBundle,
+  sealPins,
+  toBase64,
+  wrapKeys,
+} from '@parley/crypto-core';
+import type { KtLookupResponse } from '@parley/server/protocol';
+import { type Relay, startRelay } from '../support/relay';
+import { fmt, percentile, printTable, time } from './measure';
+
+const USERS = Number(process.env.BENCH_KT_USERS ?? 10_000);
+const REGISTRATIONS = Number(process.env.BENCH_KT_REGISTRATIONS ?? 2_000);
+const LOOKUPS = 2_000;
+
+export async function runKtBench(): Promise<void> {
+  pin(process.pid, 1);
+  mapInProcess();
+  const deferred = await registrationRun('epochs deferred', '3600000');
+  const withEpochs = await registrationRun('epochs every 1 s', '1000');
+  printTable(
+    `Registration with the key map (${REGISTRATIONS} accounts, 16 in flight)`,
+    ['relay', 'accounts/s', 'relay CPU ms/account'],
+    [deferred, withEpochs].map((r) => [r.name, fmt(r.perSec, 0), fmt(r.cpuMsPerAccount, 2)]),
+  );
+  console.log(`ratio (with epochs / deferred): ${fmt(withEpochs.perSec / deferred.perSec, 2)} in throughput`);
+  await lookups();
+}
+
+function binding(i: number): KtBinding {
+  const id = generateIdentity();
+  const bundle = makeBundle(id);
+  return {
+    userId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    username: `user${i}`,
+    version: 1,
+    identityKey: bundle.identityKey,
+    encKey: bundle.encKey,
+    encKeySig: bundle.encKeySig,
+  };
+}
+
+function mapInProcess(): void {
+  const bindings = Array.from({ length: USERS }, (_, i) => binding(i));
+  const t0 = performance.now();
+  const map = KtMap.fromEntries(
+    bindings.map((b) => [ktMapKey(b.userId), ktLeafValue(b)] as [Uint8Array, Uint8Array]),
+  );
+  const buildMs = performance.now() - t0;
+  const root = map.root();
+  let n = 0;
+  const pick = () => bindings[n++ % bindings.length] as KtBinding;
+  const prove = time(() => void map.prove(ktMapKey(pick().userId)));
+  const sample = pick();
+  const proof = map.prove(ktMapKey(sample.userId));
+  const verify = time(() => {
+    if (!ktVerifyProof(root, ktMapKey(sample.userId), ktLeafValue(sample), proof))
+      throw new Error('bad proof');
+  });
+  const absent = map.prove(ktMapKey('not-a-user'));
+  const sizes = bindings.slice(0, 500).map((b) => map.prove(ktMapKey(b.userId)).siblings.length);
+  const mean = sizes.reduce((a, b) => a + b, 0) / sizes.length;
+  printTable(
+    `Key map in process (${USERS} bindings)`,
+    ['measure', 'value'],
+    [
+      ['build (fromEntries) ms', fmt(buildMs, 0)],
+      ['prove µs/lookup', fmt(prove.perCallMicros, 1)],
+      ['verify µs/proof (client)', fmt(verify.perCallMicros, 1)],
+      ['siblings per proof (mean of 500)', fmt(mean, 1)],
+      ['proof bytes, raw (bitmap + siblings)', fmt(32 + 32 * mean, 0)],
+      ['proof bytes, JSON wire', String(JSON.stringify(ktProofToWire(proof)).length)],
+      ['absence proof siblings', String(absent.siblings.length)],
+    ],
+  );
+}
+
+interface RegistrationRun {
+  name: string;
+  perSec: number;
+  cpuMsPerAccount: number;
+}
+
+async function registrationRun(name: string, epochMs: string): Promise<RegistrationRun> {
+  const relay = await startRelay({ name: 'bench-kt', env: { KT_EPOCH_MS: epochMs, LOG_LEVEL: 'warn' } });
+  try {
+    pin(relay.pid, 0);
+    const cpu0 = cpuMs(relay);
+    const start = performance.now();
+    await registerMany(relay, REGISTRATIONS, 16);
+    const seconds = (performance.now() - start) / 1000;
+    await new Promise((r) => setTimeout(r, Number(epochMs) > 10_000 ? 0 : 2_000));
+    return { name, perSec: REGISTRATIONS / seconds, cpuMsPerAccount: (cpuMs(relay) - cpu0) / REGISTRATIONS };
+  } finally {
+    await relay.dispose();
+  }
+}
+
+async function lookups(): Promise<void> {
+  const relay = await startRelay({
+    name: 'bench-kt-lookup',
+    env: { KT_EPOCH_MS: '1000', LOG_LEVEL: 'warn' },
+  });
+  try {
+    pin(relay.pid, 0);
+    const ids = await registerMany(relay, USERS, 16);
+    // Wait for every binding to be published.
+    for (;;) {
+      const res = await fetch(`${relay.url}/api/kt/lookup/${ids.at(-1)}`);
+      const body = (await res.json()) as KtLookupResponse;
+      if (res.ok && body.binding) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const latencies: number[] = [];
+    const sizes: number[] = [];
+    let verifyMs = 0;
+    const cpu0 = cpuMs(relay);
+    for (let i = 0; i < LOOKUPS; i++) {
+      const id = ids[(i * 7919) % ids.length] as string;
+      const t = performance.now();
+      const res = await fetch(`${relay.url}/api/kt/lookup/${id}`);
+      const text = await res.text();
+      latencies.push(performance.now() - t);
+      sizes.push(text.length);
+      const body = JSON.parse(text) as KtLookupResponse;
+      const v = performance.now();
+      if (!body.binding) throw new Error('lookup without a binding');
+      const leaf = ktLeafValue(ktBindingFromWire(body.binding));
+      const root = ktHeadFromWire(body.head).root;
+      if (!ktVerifyProof(root, ktMapKey(id), leaf, ktProofFromWire(body.proof))) throw new Error('bad proof');
+      verifyMs += performance.now() - v;
+    }
+    const cpu = (cpuMs(relay) - cpu0) / LOOKUPS;
+    latencies.sort((a, b) => a - b);
+    printTable(
+      `Key-log lookups over HTTP (${USERS} accounts on one relay, ${LOOKUPS} lookups, one at a time)`,
+      ['measure', 'value'],
+      [
+        ['relay CPU ms/lookup', fmt(cpu, 3)],
+        ['latency p50 ms', fmt(percentile(latencies, 50), 2)],
+        ['latency p99 ms', fmt(percentile(latencies, 99), 2)],
+        [
+          'answer bytes (head + binding + proof), mean',
+          fmt(sizes.reduce((a, b) => a + b, 0) / sizes.length, 0),
+        ],
+        ['client parse + verify ms/answer', fmt(verifyMs / LOOKUPS, 3)],
+      ],
+    );
+  } finally {
+    await relay.dispose();
+  }
+}
+
+/** Registers `n` accounts `inFlight` at a time, without Argon2id (the key map is what is measured). */
+async function registerMany(relay: Relay, n: number, inFlight: number): Promise<string[]> {
+  const ids: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      next++;
+      const identity = generateIdentity();
+      const res = await fetch(`${relay.url}/api/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: relay.origin },
+        body: JSON.stringify({
+          username: `k${randomBytes(6).toString('hex')}`,
+          salt: toBase64(randomBytes(16)),
+          kdf: INTERACTIVE_KDF_PARAMS,
+          authKey: toBase64(randomBytes(32)),
+          bundle: bundleToWire(makeBundle(identity)),
+          keyBlob: toBase64(wrapKeys(randomBytes(32), identity)),
+          pins: toBase64(sealPins({ v: 1, version: 1, contacts: {} }, identity)),
+        }),
+      });
+      if (res.status !== 201) throw new Error(`register: ${res.status} ${await res.text()}`);
+      ids.push(((await res.json()) as { user: { id: string } }).user.id);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return ids;
+}
+
+/** User + system CPU time of the relay process so far, in ms (Linux /proc). */
+function cpuMs(relay: Relay): number {
+  const stat = readFileSync(`/proc/${relay.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / 100; // CLK_TCK is 100 on Linux
+}
+
+function pin(pid: number | null, core: number): void {
+  if (pid === null) return;
+  try {
+    execFileSync('taskset', ['-pc', String(core), String(pid)], { stdio: 'ignore' });
+  } catch {
+    // no taskset: unpinned
+  }
+}
