@@ -633,6 +633,61 @@ describe.each(harnesses)('$name store', (harness) => {
     });
   });
 
+  // ---- key transparency ----
+
+  describe('key transparency', () => {
+    const head = (epoch: number, hash = epoch + 1) => ({
+      epoch,
+      root: new Uint8Array(32).fill(7),
+      prevHash: new Uint8Array(32).fill(epoch),
+      timeMs: 10_000 + epoch,
+      sig: new Uint8Array(64).fill(9),
+      hash: new Uint8Array(32).fill(hash),
+    });
+
+    it('writes a pending version-1 binding with every new account, from its bundle', async () => {
+      const alice = await register('alice');
+      const [b] = await store.ktPendingBindings(10);
+      expect(b).toMatchObject({ userId: alice.id, version: 1, username: 'alice', epoch: null });
+      expect(Buffer.from(b?.identityKey ?? []).toString('base64url')).toBe(alice.bundle.identityKey);
+      expect(await store.ktLatestBinding(alice.id)).toEqual(b);
+    });
+
+    it('commits an epoch only after the newest head, publishing exactly the bindings given', async () => {
+      const alice = await register('alice');
+      const bob = await register('bob');
+      expect(await store.ktLatestHead()).toBeNull();
+      expect(await store.ktCommitEpoch(head(1), [])).toBe(false);
+      expect(await store.ktCommitEpoch(head(0), [{ userId: alice.id, version: 1 }])).toBe(true);
+      expect(await store.ktCommitEpoch(head(0, 99), [{ userId: bob.id, version: 1 }])).toBe(false);
+      expect((await store.ktPendingBindings(10)).map((b) => b.userId)).toEqual([bob.id]);
+      expect(await store.ktCommitEpoch(head(1), [{ userId: bob.id, version: 1 }])).toBe(true);
+      expect(await store.ktPendingBindings(10)).toEqual([]);
+      expect((await store.ktPublishedBindings(0, 1)).map((b) => [b.userId, b.epoch])).toEqual([[bob.id, 1]]);
+      expect((await store.ktPublishedBindings(-1, 1)).map((b) => b.epoch)).toEqual([0, 1]);
+      expect((await store.ktHeads(0, 10)).map((h) => h.epoch)).toEqual([0, 1]);
+      expect(await store.ktLatestHead()).toEqual(head(1));
+      expect((await store.ktHeads(1, 1))[0]?.hash).toEqual(new Uint8Array(32).fill(2));
+    });
+
+    it('lets one holder at a time take the epoch lease, until it expires', async () => {
+      expect(await store.ktTakeLease('relay-a', 1_000, 5_000)).toBe(true);
+      expect(await store.ktTakeLease('relay-b', 2_000, 5_000)).toBe(false);
+      expect(await store.ktTakeLease('relay-a', 3_000, 5_000)).toBe(true);
+      expect(await store.ktTakeLease('relay-b', 7_999, 5_000)).toBe(false);
+      expect(await store.ktTakeLease('relay-b', 8_001, 5_000)).toBe(true);
+      expect(await store.ktTakeLease('relay-a', 9_000, 5_000)).toBe(false);
+    });
+
+    it('backfills nothing for accounts that already have a binding, published or not', async () => {
+      const alice = await register('alice');
+      await store.ktCommitEpoch(head(0), [{ userId: alice.id, version: 1 }]);
+      const bob = await register('bob');
+      expect(await store.ktBackfill()).toBe(0);
+      expect((await store.ktPendingBindings(10)).map((b) => b.userId)).toEqual([bob.id]);
+    });
+  });
+
   // ---- shares ----
 
   describe('sender-key shares', () => {
