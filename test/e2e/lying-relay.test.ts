@@ -1,7 +1,7 @@
 // What a user sees when the relay lies (DESIGN §7), in a real browser: a ghost that the server
 // slipped into a private channel is named in a warning and gets no key, and a withheld pins blob
 // opens the trust-unknown screen, whose way out is re-verifying a contact.
-import { ready } from '@parley/crypto-core';
+import { bundleToWire, generateIdentity, makeBundle, ready } from '@parley/crypto-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Relay, startRelay } from '../support/relay';
@@ -126,6 +126,25 @@ describe.skipIf(!chromiumAvailable())('a lying relay, as the user sees it', () =
     await resume.click();
     await page.getByRole('region', { name: /^Conversation:/ }).waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('trust-unknown').count()).toBe(0);
+  });
+
+  it('shows the alarm that cannot be dismissed when the key log publishes another key for the user', async () => {
+    // The server writes a binding of its own for Alice (version 2) into its key log.
+    const forged = bundleToWire(makeBundle(generateIdentity()));
+    const b = (s: string) => Buffer.from(s, 'base64url');
+    await db.run(
+      'INSERT INTO kt_bindings (user_id, version, username, identity_key, enc_key, enc_key_sig, epoch) VALUES (?, 2, ?, ?, ?, ?, NULL)',
+      [alice.id, alice.username, b(forged.identityKey), b(forged.encKey), b(forged.encKeySig)],
+    );
+    await expect
+      .poll(async () => (await db.rows('SELECT 1 FROM kt_bindings WHERE epoch IS NULL')).length, { timeout: 10_000 })
+      .toBe(0);
+    await page.reload();
+    const alarm = page.getByTestId('key-log-alarm');
+    await alarm.waitFor({ timeout: 30_000 });
+    expect(await alarm.textContent()).toMatch(/published a different key for you/);
+    expect(await alarm.getByRole('button').count()).toBe(0);
+    await screenshot(page, 'key-log-alarm');
   });
 
   it('had no console errors, page errors or CSP violations', () => {

@@ -343,6 +343,11 @@ describe.skipIf(!chromiumAvailable())('web app in Chromium', () => {
     expect(groupsA.every((g) => /^\d{5}$/.test(g))).toBe(true);
     expect(groupsA).toEqual(groupsB);
     await alice.getByRole('img', { name: /QR code of the safety number/ }).waitFor();
+    // Beside the number, what the server's key log says of the key (DESIGN §7.5).
+    await alice
+      .getByTestId('key-log-status')
+      .getByText(/^Key published in the server’s key log at version 1, checked at epoch \d+\.$/)
+      .waitFor({ timeout: 15_000 });
     await screenshot(alice, 'verify');
     expect(await unlabelledControls(alice)).toEqual([]);
     await screenshot(bob, 'dark-verify');

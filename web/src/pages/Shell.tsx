@@ -69,7 +69,7 @@ export const Shell: Component = () => {
         <Show when={chat.state.keyLogAlarm}>
           {(reason) => (
             <div class="banner banner-danger key-log-alarm" role="alert" data-testid="key-log-alarm">
-              <span aria-hidden="true">⛔</span>
+              <span aria-hidden="true">⚠</span>
               <div class="banner-body">
                 <p>
                   <strong>The server’s key log is wrong about you: {reason()}.</strong> Someone with control
