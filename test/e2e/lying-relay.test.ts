@@ -137,7 +137,9 @@ describe.skipIf(!chromiumAvailable())('a lying relay, as the user sees it', () =
       [alice.id, alice.username, b(forged.identityKey), b(forged.encKey), b(forged.encKeySig)],
     );
     await expect
-      .poll(async () => (await db.rows('SELECT 1 FROM kt_bindings WHERE epoch IS NULL')).length, { timeout: 10_000 })
+      .poll(async () => (await db.rows('SELECT 1 FROM kt_bindings WHERE epoch IS NULL')).length, {
+        timeout: 10_000,
+      })
       .toBe(0);
     await page.reload();
     const alarm = page.getByTestId('key-log-alarm');

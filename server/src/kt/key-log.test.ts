@@ -74,6 +74,9 @@ describe('KeyLog', () => {
     expect(b.head?.epoch).toBe(0);
     await a.tick();
     expect(a.head?.epoch).toBe(1);
+    // relay-b answers from memory, caught up at its next round.
+    expect((await b.lookup(bob.id))?.head.epoch).toBe(0);
+    await b.tick();
     const lookup = await b.lookup(bob.id);
     expect(lookup?.head.epoch).toBe(1);
     expect(lookup?.binding?.userId).toBe(bob.id);

@@ -46,6 +46,7 @@ export type ContactCheck =
 
 /** How long an account may be missing from the map before that is a problem. */
 const PUBLISH_GRACE_MS = 60_000;
+const CHECK_REUSE_MS = 5 * 60_000;
 const PAGE = 500;
 
 export class KeyTransparency {
@@ -60,7 +61,8 @@ export class KeyTransparency {
   #earliest: { epoch: number; prevHash: Uint8Array } | null = null;
   #kept: { epoch: number; hash: string } | null;
   #alarm: string | null = null;
-  readonly #checks = new Map<string, { epoch: number; result: ContactCheck }>();
+  /** Contact checks by (user, key, minimum version), reused for a while: the contact's own browser watches its entry in between. */
+  readonly #checks = new Map<string, { at: number; result: ContactCheck }>();
   readonly #missingSince = new Map<string, number>();
   readonly #now: () => number;
   /** Called once when an alarm is raised; the alarm stays for the session. */
@@ -184,7 +186,7 @@ export class KeyTransparency {
 
   /**
    * Checks a contact's key against the map: the binding must be the bundle in force and its
-   * version must not go below `minVersion`. Cached per head epoch.
+   * version must not go below `minVersion`. A result is reused for CHECK_REUSE_MS.
    */
   async checkContact(
     userId: string,
@@ -192,9 +194,11 @@ export class KeyTransparency {
     bundle: PublicBundle,
     minVersion = 1,
   ): Promise<ContactCheck> {
-    const epoch = this.#head?.epoch ?? -1;
-    const cached = this.#checks.get(userId);
-    if (cached && cached.epoch === epoch && cached.result.ok !== 'pending') return cached.result;
+    const cacheKey = `${userId}|${toBase64(bundle.identityKey)}|${minVersion}`;
+    const cached = this.#checks.get(cacheKey);
+    if (cached && cached.result.ok !== 'pending' && this.#now() - cached.at < CHECK_REUSE_MS) {
+      return cached.result;
+    }
     const found = await this.#lookup(userId);
     let result: ContactCheck;
     if (found === null) result = { ok: 'pending' };
@@ -216,7 +220,7 @@ export class KeyTransparency {
     } else {
       result = { ok: true, version: found.binding.version, epoch: found.head.epoch };
     }
-    this.#checks.set(userId, { epoch: this.#head?.epoch ?? epoch, result });
+    this.#checks.set(cacheKey, { at: this.#now(), result });
     return result;
   }
 
