@@ -6,15 +6,15 @@ import { readFile } from 'node:fs/promises';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { ready } from '@parley/crypto-core';
+import { ready, verifyKtHead } from '@parley/crypto-core';
 import { appendDirect, buildApp } from './app';
 import { loadServerSecret } from './auth/secret';
 import { quarantineUnusableAccounts } from './auth/unusable-keys';
 import { openStore } from './db';
-import type { AppendResult, NewMessage, Store } from './db/store';
+import type { AppendResult, KtHeadRecord, NewMessage, Store } from './db/store';
 import type { Config } from './env';
 import { KeyLog } from './kt/key-log';
-import { loadLogKey } from './kt/log-key';
+import { type LogKey, loadLogKey } from './kt/log-key';
 import { createLogger, type Logger, safeError } from './log';
 import type { RateLimiters } from './middleware/types';
 import type { EventBus } from './realtime/events';
@@ -96,6 +96,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       epochMs: config.kt.epochMs,
     });
     await keyLog.tick();
+    requireOwnLog(keyLog.head, logKey);
     keyLog.start();
     cleanups.push(() => keyLog.stop());
     logger.info(
@@ -184,6 +185,21 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   } catch (err) {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
     throw err;
+  }
+}
+
+/**
+ * A relay whose key differs from the one that signed the log in the database would sign heads no
+ * client accepts: refuse to start, naming the fix (every relay shares KT_LOG_KEY_FILE).
+ */
+function requireOwnLog(head: KtHeadRecord | null, logKey: LogKey): void {
+  if (head === null) return;
+  try {
+    verifyKtHead(head, logKey.publicKey);
+  } catch {
+    throw new Error(
+      `the key log in the database was signed by another key than KT_LOG_KEY_FILE's (${logKey.fingerprint}): every relay of a deployment must use the same key file`,
+    );
   }
 }
 

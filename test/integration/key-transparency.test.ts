@@ -3,7 +3,7 @@
 // auditor. Each attack must be refused or raise an alarm.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -198,6 +198,30 @@ describe('key transparency', () => {
     await a.refreshChannels();
     await a.loadNewer(dm.id);
     await expect.poll(() => a.alerts(dm.id).map((x) => x.kind)).toContain('kt-fork');
+  });
+});
+
+describe('the relay’s log key', () => {
+  it('refuses to start with a log key other than the one that signed the log, naming the fix', async () => {
+    const r = await startRelay({ name: 'kt-key' });
+    try {
+      await registerFast(r, 'first');
+      const rdb = openRelayDb(r);
+      await waitFor(async () => (await rdb.rows('SELECT 1 FROM kt_heads')).length > 0, 'a first epoch');
+      rdb.close();
+      await r.stop();
+      const file = join(r.dataDir, 'kt-log-key');
+      const original = readFileSync(file, 'utf8');
+      writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`);
+      await expect(r.restart()).rejects.toThrow(
+        /signed by another key .* every relay of a deployment must use the same key file/,
+      );
+      writeFileSync(file, original);
+      await r.restart();
+      expect(r.logs()).toContain('kt-log-key');
+    } finally {
+      await r.dispose();
+    }
   });
 });
 

@@ -3,7 +3,11 @@
 // relays too, and so does the per-user send rate (one token bucket in Redis). Requires MYSQL_URL and
 // REDIS_URL (both mandatory under CI=true).
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BROADCAST_CHANNEL_ID as B, ErrorBody } from '@parley/server/protocol';
+import { Api, auditKeyLog } from '@parley/web/client';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropDatabase, freshDatabaseUrl, mysqlUrlFromEnv } from '../support/mysql';
@@ -25,16 +29,18 @@ describe.skipIf(!MYSQL_URL || !REDIS_URL)('two relays on one MySQL and one Redis
   beforeAll(async () => {
     db = freshDatabaseUrl(MYSQL_URL as string, 'parley_rt');
     const common = { databaseUrl: db.url, redisUrl: REDIS_URL as string };
+    // One key-log signing key for the deployment, as the README says.
+    const logKeyFile = join(mkdtempSync(join(tmpdir(), 'parley-rt-kt-')), 'kt-log-key');
     // One after the other: the first creates the database and runs the migrations.
     one = await startRelay({
       ...common,
       name: 'rt-one',
-      env: { REDIS_PREFIX: prefix, RELAY_ID: 'relay-one' },
+      env: { REDIS_PREFIX: prefix, RELAY_ID: 'relay-one', KT_LOG_KEY_FILE: logKeyFile },
     });
     two = await startRelay({
       ...common,
       name: 'rt-two',
-      env: { REDIS_PREFIX: prefix, RELAY_ID: 'relay-two' },
+      env: { REDIS_PREFIX: prefix, RELAY_ID: 'relay-two', KT_LOG_KEY_FILE: logKeyFile },
     });
     alice = await makeUser(one, 'alice');
     bob = await makeUser(two, 'bob');
@@ -50,6 +56,27 @@ describe.skipIf(!MYSQL_URL || !REDIS_URL)('two relays on one MySQL and one Redis
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
+  });
+
+  it('makes one key-log chain from both relays, which clients on either verify', async () => {
+    const carol = await makeUser(one, 'carol');
+    const dave = await makeUser(two, 'dave');
+    try {
+      const api = (r: Relay) => new Api({ baseUrl: r.url, fetch: (i, init) => fetch(i, init) });
+      await waitFor(async () => (await auditKeyLog(api(one))).users >= 4, 'all four accounts published');
+      const fromOne = await auditKeyLog(api(one));
+      const fromTwo = await auditKeyLog(api(two));
+      expect(fromOne.problems).toEqual([]);
+      expect(fromTwo.head).toEqual(fromOne.head);
+      // A client on relay one checks a contact who registered on relay two, and the other way.
+      await expect(carol.client.contacts.checkKeyLog(dave.id, { wait: true })).resolves.toBeNull();
+      await expect(dave.client.contacts.checkKeyLog(carol.id, { wait: true })).resolves.toBeNull();
+      expect(carol.client.keyLogAlarm).toBeNull();
+      expect(dave.client.keyLogAlarm).toBeNull();
+    } finally {
+      carol.client.lock();
+      dave.client.lock();
+    }
   });
 
   it('carries a DM from a client on relay one to a client on relay two, and back, in real time', async () => {

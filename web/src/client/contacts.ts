@@ -146,7 +146,9 @@ export class Contacts {
   /**
    * Checks the contact's key in force against the key log (DESIGN §7.5). A binding that differs,
    * a proof that fails or a version that went down is a key problem (blocked like a key change);
-   * with `wait`, a contact not yet in the map is waited for, briefly. Returns the problem, if any.
+   * with `wait`, a contact not yet in the map is waited for, briefly, and one still missing after
+   * that is refused for now (TrustError): a key the log does not back is never sealed to.
+   * Returns the problem, if any.
    */
   async checkKeyLog(userId: string, opts: { wait?: boolean } = {}): Promise<string | null> {
     const kt = this.#kt;
@@ -176,7 +178,12 @@ export class Contacts {
         }
         return result.reason;
       }
-      if (!opts.wait || attempt >= KEY_LOG_WAIT_ROUNDS) return null;
+      if (!opts.wait) return null;
+      if (attempt >= KEY_LOG_WAIT_ROUNDS) {
+        throw new TrustError(
+          `${entry.user.username}'s key is not in the server's key log yet; try again in a moment`,
+        );
+      }
       await new Promise((r) => setTimeout(r, KEY_LOG_WAIT_MS));
       await kt.refresh();
     }

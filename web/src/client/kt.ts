@@ -201,7 +201,9 @@ export class KeyTransparency {
     }
     const found = await this.#lookup(userId);
     let result: ContactCheck;
-    if (found === null) result = { ok: 'pending' };
+    if (found === null && this.#alarm !== null) {
+      result = { ok: false, reason: `the server's key log cannot be trusted (${this.#alarm})` };
+    } else if (found === null) result = { ok: 'pending' };
     else if (typeof found === 'string') result = { ok: false, reason: found };
     else if (found.binding === null) {
       const since = this.#missingSince.get(userId) ?? this.#now();
