@@ -20,6 +20,8 @@ const REDIS_URL = redisUrlFromEnv();
 
 describe.skipIf(!MYSQL_URL || !REDIS_URL)('two relays on one MySQL and one Redis', () => {
   const prefix = `parley-it-${randomBytes(4).toString('hex')}:`;
+  // One key-log signing key for every relay of the deployment, as the README says.
+  const logKeyFile = join(mkdtempSync(join(tmpdir(), 'parley-rt-kt-')), 'kt-log-key');
   let db: { url: string; name: string };
   let one: Relay;
   let two: Relay;
@@ -29,8 +31,6 @@ describe.skipIf(!MYSQL_URL || !REDIS_URL)('two relays on one MySQL and one Redis
   beforeAll(async () => {
     db = freshDatabaseUrl(MYSQL_URL as string, 'parley_rt');
     const common = { databaseUrl: db.url, redisUrl: REDIS_URL as string };
-    // One key-log signing key for the deployment, as the README says.
-    const logKeyFile = join(mkdtempSync(join(tmpdir(), 'parley-rt-kt-')), 'kt-log-key');
     // One after the other: the first creates the database and runs the migrations.
     one = await startRelay({
       ...common,
@@ -144,7 +144,7 @@ describe.skipIf(!MYSQL_URL || !REDIS_URL)('two relays on one MySQL and one Redis
       const common = {
         databaseUrl: db.url,
         redisUrl: REDIS_URL as string,
-        env: { REDIS_PREFIX: prefix, SEND_RATE_PER_SEC: '1', SEND_BURST: '4' },
+        env: { REDIS_PREFIX: prefix, SEND_RATE_PER_SEC: '1', SEND_BURST: '4', KT_LOG_KEY_FILE: logKeyFile },
       };
       [three, four] = await Promise.all([
         startRelay({ ...common, name: 'rt-rate-three' }),
