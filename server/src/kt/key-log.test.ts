@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createClient } from '@libsql/client';
 import { INTERACTIVE_KDF_PARAMS, ktLeafValue, ktMapKey, ktVerifyProof, ready } from '@parley/crypto-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../db';
@@ -89,5 +91,20 @@ describe('KeyLog', () => {
     await b.tick();
     expect(b.head?.epoch).toBe(2);
     expect(b.head?.prevHash).toEqual(a.head?.hash);
+  });
+
+  it('makes no more epochs over bindings edited behind the signed heads', async () => {
+    const clock = { t: 10_000 };
+    const honest = await relay('relay-a', clock);
+    await register('alice');
+    await honest.tick();
+    const raw = createClient({ url: pathToFileURL(join(dir, 'kt.db')).href });
+    await raw.execute("UPDATE kt_bindings SET username = 'mallory' WHERE epoch = 0");
+    raw.close();
+    await register('bob');
+    const restarted = await relay('relay-a', clock);
+    await restarted.tick();
+    expect(restarted.head?.epoch).toBe(0);
+    expect((await store.ktPendingBindings(10)).length).toBe(1);
   });
 });

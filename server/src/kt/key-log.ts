@@ -32,6 +32,8 @@ interface MapState {
   map: KtMap;
   bindings: Map<string, KtBindingRecord>;
   head: KtHeadRecord | null;
+  /** False when the stored bindings do not hash to the head's root (the database was edited). */
+  consistent: boolean;
 }
 
 export class KeyLog {
@@ -41,7 +43,7 @@ export class KeyLog {
   readonly #holder: string;
   readonly #epochMs: number;
   readonly #now: () => number;
-  #state: MapState = { map: new KtMap(), bindings: new Map(), head: null };
+  #state: MapState = { map: new KtMap(), bindings: new Map(), head: null, consistent: true };
   /** One older map, for lookups at a given epoch. */
   #past: MapState | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
@@ -93,6 +95,8 @@ export class KeyLog {
 
   async #tick(): Promise<void> {
     await this.#catchUp();
+    // Never sign a root over bindings edited behind the heads: that would launder the edit.
+    if (!this.#state.consistent) return;
     const now = this.#now();
     if (!(await this.#store.ktTakeLease(this.#holder, now, Math.max(5 * this.#epochMs, 5_000)))) return;
     const pending = await this.#store.ktPendingBindings(MAX_PER_EPOCH);
@@ -143,13 +147,15 @@ export class KeyLog {
 
   /** The map of every binding published up to `head`, checked against its root. */
   async #build(head: KtHeadRecord): Promise<MapState> {
-    const state: MapState = { map: new KtMap(), bindings: new Map(), head };
+    const state: MapState = { map: new KtMap(), bindings: new Map(), head, consistent: true };
     for (const b of await this.#store.ktPublishedBindings(-1, head.epoch)) apply(state, b);
     if (!same(state.map.root(), head.root)) {
-      // The database was edited behind the signed heads: say so, and serve what the heads say.
+      // The database was edited behind the signed heads: say so, and make no more epochs on it.
+      // Proofs from this map fail on every client, which is what should happen.
+      state.consistent = false;
       this.#logger.error(
         { event: 'kt-root-mismatch', epoch: head.epoch },
-        'key bindings do not match the signed head',
+        'key bindings do not match the signed head: no epochs until the database is restored',
       );
     }
     return state;
@@ -181,7 +187,7 @@ export class KeyLog {
 }
 
 function cloneState(s: MapState): MapState {
-  return { map: s.map.clone(), bindings: new Map(s.bindings), head: s.head };
+  return { map: s.map.clone(), bindings: new Map(s.bindings), head: s.head, consistent: s.consistent };
 }
 
 function apply(state: MapState, b: KtBindingRecord): void {
