@@ -5,12 +5,9 @@
 //   throughput with epochs every second against epochs deferred, side by side; then lookups
 //   over HTTP, with the relay's CPU time per lookup read from /proc.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
-  bundleToWire,
   generateIdentity,
-  INTERACTIVE_KDF_PARAMS,
   type KtBinding,
   KtMap,
   ktBindingFromWire,
@@ -21,11 +18,9 @@ import {
   ktProofToWire,
   ktVerifyProof,
   makeBundle,
-  sealPins,
-  toBase64,
-  wrapKeys,
 } from '@parley/crypto-core';
 import type { KtLookupResponse } from '@parley/server/protocol';
+import { registerFast } from '../support/fast-register';
 import { type Relay, startRelay } from '../support/relay';
 import { fmt, percentile, printTable, time } from './measure';
 
@@ -178,25 +173,7 @@ async function registerMany(relay: Relay, n: number, inFlight: number): Promise<
   const ids: string[] = [];
   let next = 0;
   const worker = async () => {
-    while (next < n) {
-      next++;
-      const identity = generateIdentity();
-      const res = await fetch(`${relay.url}/api/auth/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', origin: relay.origin },
-        body: JSON.stringify({
-          username: `k${randomBytes(6).toString('hex')}`,
-          salt: toBase64(randomBytes(16)),
-          kdf: INTERACTIVE_KDF_PARAMS,
-          authKey: toBase64(randomBytes(32)),
-          bundle: bundleToWire(makeBundle(identity)),
-          keyBlob: toBase64(wrapKeys(randomBytes(32), identity)),
-          pins: toBase64(sealPins({ v: 1, version: 1, contacts: {} }, identity)),
-        }),
-      });
-      if (res.status !== 201) throw new Error(`register: ${res.status} ${await res.text()}`);
-      ids.push(((await res.json()) as { user: { id: string } }).user.id);
-    }
+    while (next < n) ids.push((await registerFast(relay, `k${next++}`)).id);
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
   return ids;

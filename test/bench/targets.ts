@@ -3,23 +3,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import {
-  bundleToWire,
-  encryptMessage,
-  generateIdentity,
-  generateSenderKey,
-  type IdentityKeys,
-  INTERACTIVE_KDF_PARAMS,
-  makeBundle,
-  newClientMsgId,
-  sealPins,
-  sealShare,
-  toBase64,
-  wrapKeys,
-} from '@parley/crypto-core';
+import { encryptMessage, generateSenderKey, newClientMsgId, sealShare, toBase64 } from '@parley/crypto-core';
 import { BROADCAST_CHANNEL_ID } from '@parley/server/protocol';
 import { io as ioClient } from 'socket.io-client';
 import WebSocket from 'ws';
+import { type FastUser, registerFast } from '../support/fast-register';
 import { freePort, type Relay, startRelay } from '../support/relay';
 import type { BenchConnection } from './load';
 
@@ -142,33 +130,7 @@ export async function socketIoBaseline(): Promise<Target> {
 
 // ---- the Parley relay ----
 
-interface BenchUser {
-  id: string;
-  identity: IdentityKeys;
-  cookie: string;
-}
-
-async function register(relay: Relay, name: string): Promise<BenchUser> {
-  const identity = generateIdentity();
-  const res = await fetch(`${relay.url}/api/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: relay.origin },
-    body: JSON.stringify({
-      username: `${name}-${randomBytes(4).toString('hex')}`,
-      // The bench skips Argon2id (measured by the crypto section): any 32-byte authKey will do.
-      salt: toBase64(randomBytes(16)),
-      kdf: INTERACTIVE_KDF_PARAMS,
-      authKey: toBase64(randomBytes(32)),
-      bundle: bundleToWire(makeBundle(identity)),
-      keyBlob: toBase64(wrapKeys(randomBytes(32), identity)),
-      pins: toBase64(sealPins({ v: 1, version: 1, contacts: {} }, identity)),
-    }),
-  });
-  if (res.status !== 201) throw new Error(`register: ${res.status} ${await res.text()}`);
-  const cookie = res.headers.getSetCookie()[0]?.split(';')[0] ?? '';
-  const { user } = (await res.json()) as { user: { id: string } };
-  return { id: user.id, identity, cookie };
-}
+type BenchUser = FastUser;
 
 async function api(relay: Relay, user: BenchUser, path: string, body: unknown): Promise<void> {
   const res = await fetch(`${relay.url}${path}`, {
@@ -193,7 +155,7 @@ export async function parleyRelay(): Promise<Target> {
     },
     stop: () => relay.dispose(),
     async prepare(n) {
-      for (let i = 0; i < n; i++) users.push(await register(relay, `bench${i}`));
+      for (let i = 0; i < n; i++) users.push(await registerFast(relay, `bench${i}`));
       // Every sender shares one sender key with every member (once), then encrypts each message.
       for (const sender of users.slice(0, 4)) {
         const key = generateSenderKey();

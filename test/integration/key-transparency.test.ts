@@ -11,22 +11,19 @@ import {
   bundleToWire,
   generateIdentity,
   type IdentityKeys,
-  INTERACTIVE_KDF_PARAMS,
   ktHeadFromWire,
   ktHeadHash,
   ktHeadToWire,
   makeBundle,
   ready,
-  sealPins,
   signKtHead,
-  toBase64,
-  wrapKeys,
 } from '@parley/crypto-core';
 import type { KtHeadResponse, KtHeadsResponse } from '@parley/server/protocol';
 import { Api, auditKeyLog, KeyChangeBlockedError, type ParleyClient } from '@parley/web/client';
 import _sodium from 'libsodium-wrappers-sumo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { must } from '../support/assert';
+import { registerFast } from '../support/fast-register';
 import { REPO_ROOT, type Relay, startRelay } from '../support/relay';
 import { openRelayDb, type RelayDb } from '../support/relay-db';
 import { tampering } from '../support/traffic';
@@ -303,23 +300,4 @@ describe('the key-log auditor', () => {
 function logSecretKey(r: Relay): Uint8Array {
   const seed = Buffer.from(readFileSync(join(r.dataDir, 'kt-log-key'), 'utf8').trim(), 'base64url');
   return _sodium.crypto_sign_seed_keypair(seed).privateKey;
-}
-
-/** Registers with a random authKey and key blob (no Argon2id): the key log is what is under test. */
-async function registerFast(r: Relay, name: string): Promise<void> {
-  const identity = generateIdentity();
-  const res = await fetch(`${r.url}/api/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: r.origin },
-    body: JSON.stringify({
-      username: `${name}-${randomBytes(3).toString('hex')}`,
-      salt: toBase64(randomBytes(16)),
-      kdf: INTERACTIVE_KDF_PARAMS,
-      authKey: toBase64(randomBytes(32)),
-      bundle: bundleToWire(makeBundle(identity)),
-      keyBlob: toBase64(wrapKeys(randomBytes(32), identity)),
-      pins: toBase64(sealPins({ v: 1, version: 1, contacts: {} }, identity)),
-    }),
-  });
-  if (res.status !== 201) throw new Error(`register ${name}: ${res.status} ${await res.text()}`);
 }
