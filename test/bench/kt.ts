@@ -2,10 +2,14 @@
 // BENCH_KT_USERS accounts (default 10,000), and what maintaining the map costs registration.
 // - In process: KtMap build, prove and verify times and proof sizes.
 // - A real relay (pinned to core 0, this process to core 1 where taskset exists): registration
-//   throughput with epochs every second against epochs deferred, side by side; then lookups
-//   over HTTP, with the relay's CPU time per lookup read from /proc.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+//   throughput and relay CPU per account without the key map (the relay of the last commit
+//   before it, BENCH_KT_BASELINE_REF), with the map but epochs deferred, and with epochs every
+//   second, side by side; then lookups over HTTP, with the relay's CPU time per lookup read
+//   from /proc.
+import { execFileSync, execSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   generateIdentity,
   type KtBinding,
@@ -21,23 +25,36 @@ import {
 } from '@parley/crypto-core';
 import type { KtLookupResponse } from '@parley/server/protocol';
 import { registerFast } from '../support/fast-register';
-import { type Relay, startRelay } from '../support/relay';
+import { REPO_ROOT, type Relay, startRelay } from '../support/relay';
 import { fmt, percentile, printTable, time } from './measure';
 
 const USERS = Number(process.env.BENCH_KT_USERS ?? 10_000);
 const REGISTRATIONS = Number(process.env.BENCH_KT_REGISTRATIONS ?? 2_000);
 const LOOKUPS = 2_000;
+/** The last commit before the key map: its relay is the "without the map" baseline. */
+const BASELINE_REF = process.env.BENCH_KT_BASELINE_REF ?? 'fbaa244';
 
 export async function runKtBench(): Promise<void> {
   pin(process.pid, 1);
   mapInProcess();
-  const deferred = await registrationRun('epochs deferred', '3600000');
-  const withEpochs = await registrationRun('epochs every 1 s', '1000');
+  const baseline = baselineCheckout();
+  const runs: RegistrationRun[] = [];
+  if (baseline) runs.push(await registrationRun(`without the map (${BASELINE_REF})`, '1000', baseline));
+  const deferred = await registrationRun('map, epochs deferred', '3600000');
+  const withEpochs = await registrationRun('map, epochs every 1 s', '1000');
+  runs.push(deferred, withEpochs);
+  if (baseline) rmSync(baseline, { recursive: true, force: true });
   printTable(
-    `Registration with the key map (${REGISTRATIONS} accounts, 16 in flight)`,
+    `Registration (${REGISTRATIONS} accounts, 16 in flight)`,
     ['relay', 'accounts/s', 'relay CPU ms/account'],
-    [deferred, withEpochs].map((r) => [r.name, fmt(r.perSec, 0), fmt(r.cpuMsPerAccount, 2)]),
+    runs.map((r) => [r.name, fmt(r.perSec, 0), fmt(r.cpuMsPerAccount, 2)]),
   );
+  const without = baseline ? runs[0] : undefined;
+  if (without) {
+    console.log(
+      `ratio (map with epochs / without the map): relay CPU per account ${fmt(withEpochs.cpuMsPerAccount / without.cpuMsPerAccount, 2)}, throughput ${fmt(withEpochs.perSec / without.perSec, 2)}`,
+    );
+  }
   console.log(
     `ratio (with epochs / deferred): relay CPU per account ${fmt(withEpochs.cpuMsPerAccount / deferred.cpuMsPerAccount, 2)}, throughput ${fmt(withEpochs.perSec / deferred.perSec, 2)}`,
   );
@@ -98,8 +115,12 @@ interface RegistrationRun {
   cpuMsPerAccount: number;
 }
 
-async function registrationRun(name: string, epochMs: string): Promise<RegistrationRun> {
-  const relay = await startRelay({ name: 'bench-kt', env: { KT_EPOCH_MS: epochMs, LOG_LEVEL: 'warn' } });
+async function registrationRun(name: string, epochMs: string, checkout?: string): Promise<RegistrationRun> {
+  const relay = await startRelay({
+    name: 'bench-kt',
+    checkout,
+    env: { KT_EPOCH_MS: epochMs, LOG_LEVEL: 'warn' },
+  });
   try {
     pin(relay.pid, 0);
     const cpu0 = cpuMs(relay);
@@ -165,6 +186,26 @@ async function lookups(): Promise<void> {
     );
   } finally {
     await relay.dispose();
+  }
+}
+
+/**
+ * The baseline relay's sources, exported from git into a temp directory that borrows this
+ * checkout's node_modules; undefined (and said) when the commit is not in this clone.
+ */
+function baselineCheckout(): string | undefined {
+  const dir = join(tmpdir(), `parley-bench-baseline-${BASELINE_REF}`);
+  try {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    execSync(`git archive ${BASELINE_REF} | tar -x -C ${dir}`, { cwd: REPO_ROOT, stdio: 'pipe' });
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
+    if (!existsSync(join(dir, 'server/src/index.ts'))) throw new Error('no server/src/index.ts');
+    return dir;
+  } catch (err) {
+    console.log(`without-the-map baseline skipped: ${BASELINE_REF} unavailable (${(err as Error).message.split('\n')[0]})`);
+    rmSync(dir, { recursive: true, force: true });
+    return undefined;
   }
 }
 

@@ -23,6 +23,8 @@ export interface RelayOptions {
   port?: number;
   /** Give up waiting for the relay to answer after this long. */
   startTimeoutMs?: number;
+  /** Run the relay from this checkout (a benchmark's baseline); default: this repository. */
+  checkout?: string;
 }
 
 export interface Relay {
@@ -96,7 +98,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const launch = async () => {
     const fd = openSync(logFile, 'a');
     const proc = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], {
-      cwd: REPO_ROOT,
+      cwd: options.checkout ?? REPO_ROOT,
       env,
       stdio: ['ignore', fd, fd],
     });
