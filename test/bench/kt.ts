@@ -118,7 +118,7 @@ interface RegistrationRun {
 async function registrationRun(name: string, epochMs: string, checkout?: string): Promise<RegistrationRun> {
   const relay = await startRelay({
     name: 'bench-kt',
-    checkout,
+    ...(checkout ? { checkout } : {}),
     env: { KT_EPOCH_MS: epochMs, LOG_LEVEL: 'warn' },
   });
   try {
@@ -203,7 +203,9 @@ function baselineCheckout(): string | undefined {
     if (!existsSync(join(dir, 'server/src/index.ts'))) throw new Error('no server/src/index.ts');
     return dir;
   } catch (err) {
-    console.log(`without-the-map baseline skipped: ${BASELINE_REF} unavailable (${(err as Error).message.split('\n')[0]})`);
+    console.log(
+      `without-the-map baseline skipped: ${BASELINE_REF} unavailable (${(err as Error).message.split('\n')[0]})`,
+    );
     rmSync(dir, { recursive: true, force: true });
     return undefined;
   }
