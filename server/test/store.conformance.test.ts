@@ -901,6 +901,47 @@ describe.each(harnesses)('$name store', (harness) => {
       expect(b).toMatchObject({ ok: true, duplicate: true, message: { seq: 3 } });
     });
 
+    it("tells a stored send from another sender's send with the same clientMsgId", async () => {
+      const alice = await register('alice');
+      const bob = await register('bob');
+      const id = await group(alice, bob);
+      await shareToAll(id, alice.id, 1);
+      await shareToAll(id, bob.id, 1);
+      const old = msg(id, alice.id, 1);
+      await store.appendMessages([old], 5);
+      // One lookup serves the batch: alice's stored id must not make bob's send a duplicate.
+      const results = await store.appendMessages(
+        [{ ...msg(id, bob.id, 1), clientMsgId: old.clientMsgId }, old, msg(id, alice.id, 1)],
+        6,
+      );
+      expect(results.map((r) => (r.ok ? [r.message.senderId, r.message.seq, r.duplicate] : r.code))).toEqual([
+        [bob.id, 5, false],
+        [alice.id, 4, true],
+        [alice.id, 6, false],
+      ]);
+    });
+
+    it('names the members a batch is missing shares for, per sender key', async () => {
+      const alice = await register('alice');
+      const bob = await register('bob');
+      const carol = await register('carol');
+      const id = await group(alice, bob, carol);
+      await store.putShares(id, alice.id, 1, [
+        { recipientId: alice.id, sealed: bytes(144) },
+        { recipientId: carol.id, sealed: bytes(144) },
+      ]);
+      await shareToAll(id, alice.id, 2);
+      const results = await store.appendMessages(
+        [msg(id, alice.id, 1), msg(id, alice.id, 2), msg(id, alice.id, 3)],
+        5,
+      );
+      expect(results.map((r) => (r.ok ? 'ok' : r))).toEqual([
+        { ok: false, code: 'missing_shares', missing: [bob.id] },
+        'ok',
+        { ok: false, code: 'missing_shares', missing: [alice.id, bob.id, carol.id].sort() },
+      ]);
+    });
+
     it('stores sends to several channels in one batch', async () => {
       const alice = await register('alice');
       const one = await group(alice);

@@ -25,6 +25,12 @@ export interface MembershipRow {
   unread: number;
 }
 
+export interface SendFactRow {
+  senderIsMember: boolean;
+  keyEpoch: number | undefined;
+  missingCount: number;
+}
+
 export interface Queries {
   // users
   insertUser(row: UserRow): Promise<void>;
@@ -87,7 +93,13 @@ export interface Queries {
   senderKey(channelId: string, senderId: string, keyId: number): Promise<SenderKeyRow | undefined>;
   /** Inserts the shares, replacing the sealed value of any that exist. At most SHARE_CHUNK rows. */
   upsertShares(rows: ShareRow[]): Promise<void>;
-  shareRecipients(channelId: string, senderId: string, keyId: number): Promise<string[]>;
+  /**
+   * One statement: whether the sender is a member, the key's epoch (undefined when it was never
+   * shared) and how many current members hold no share of it.
+   */
+  sendFacts(channelId: string, senderId: string, keyId: number): Promise<SendFactRow>;
+  /** Current members holding no share of the key, sorted by id. */
+  membersWithoutShare(channelId: string, senderId: string, keyId: number): Promise<string[]>;
   sharesFor(
     channelId: string,
     recipientId: string,
@@ -99,9 +111,11 @@ export interface Queries {
   deleteKeysAndSharesOf(userId: string): Promise<void>;
 
   // messages
-  insertMessage(row: MessageRow): Promise<void>;
+  /** One multi-row INSERT; at most MESSAGE_CHUNK rows. */
+  insertMessages(rows: MessageRow[]): Promise<void>;
   messageAt(channelId: string, seq: number): Promise<MessageRow | undefined>;
-  messageByClientId(senderId: string, clientMsgId: string): Promise<MessageRow | undefined>;
+  /** The stored messages whose sender is one of `senderIds` and whose clientMsgId is one of `clientMsgIds`. */
+  messagesByClientIds(senderIds: string[], clientMsgIds: string[]): Promise<MessageRow[]>;
   /** after < seq < below, ascending. */
   messagesAfter(channelId: string, after: number, below: number, limit: number): Promise<MessageRow[]>;
   /** from <= seq < before, descending. */
@@ -134,6 +148,9 @@ export const KT_CHUNK = 200;
 
 /** Rows per multi-row insert: far below SQLite's bound-parameter limit. */
 export const SHARE_CHUNK = 500;
+
+/** Messages per multi-row insert (13 columns each): below SQLite's and MySQL's parameter limits. */
+export const MESSAGE_CHUNK = 500;
 
 export interface Backend {
   readonly dialect: 'sqlite' | 'mysql';

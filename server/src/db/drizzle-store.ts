@@ -1,20 +1,18 @@
 // The Store, written once over a dialect Backend: every decision (roles, seq assignment, the send
 // checks, membership entries and epochs, idempotency) lives here; backends only run queries.
 import { BROADCAST_CHANNEL_ID } from '../protocol/common';
+import { appendBatch } from './append-batch';
 import { type Backend, KT_CHUNK, type MembershipRow, type Queries, SHARE_CHUNK } from './backend';
 import {
   type ChannelRow,
   channelFromRow,
-  checkSend,
   type KtBindingRow,
   logEntryFromRow,
   logRow,
   type MessageRow,
   memberFromRow,
   messageFromRow,
-  messageRow,
   nextAvatarVersion,
-  type SendContext,
   shareFromRow,
   systemRow,
   type UserPatch,
@@ -105,7 +103,7 @@ async function appendSystem(
     notice.actorId,
     notice.logIndex ?? null,
   );
-  await q.insertMessage(entry);
+  await q.insertMessages([entry]);
   const next = {
     ...channel,
     lastSeq: entry.seq,
@@ -705,80 +703,6 @@ export class DrizzleStore implements Store {
   stats(now: number): Promise<StoreStats> {
     return this.#b.reads.stats(now);
   }
-}
-
-/**
- * One appending transaction. Channels are locked up front in sorted order (no lock-order
- * deadlocks between batches); members and key coverage are read once per channel / key, since
- * nothing else can change them while the locks are held.
- */
-async function appendBatch(q: Queries, batch: NewMessage[], now: number): Promise<AppendResult[]> {
-  const channels = new Map<string, ChannelRow>();
-  for (const id of [...new Set(batch.map((m) => m.channelId))].sort()) {
-    const row = await q.lockChannel(id);
-    if (row !== undefined) channels.set(id, row);
-  }
-  const memberCache = new Map<string, Promise<string[]>>();
-  const membersOf = (channelId: string): Promise<string[]> => {
-    let ids = memberCache.get(channelId);
-    if (ids === undefined) {
-      ids = q.membersOf(channelId).then((rows) => rows.map((r) => r.userId));
-      memberCache.set(channelId, ids);
-    }
-    return ids;
-  };
-  const keyCache = new Map<string, Promise<SendContext['key']>>();
-  const keyOf = (m: NewMessage): Promise<SendContext['key']> => {
-    const name = JSON.stringify([m.channelId, m.senderId, m.keyId]);
-    let key = keyCache.get(name);
-    if (key === undefined) {
-      key = q.senderKey(m.channelId, m.senderId, m.keyId).then(async (row) =>
-        row === undefined
-          ? undefined
-          : {
-              epoch: row.epoch,
-              recipients: new Set(await q.shareRecipients(m.channelId, m.senderId, m.keyId)),
-            },
-      );
-      keyCache.set(name, key);
-    }
-    return key;
-  };
-
-  const results: AppendResult[] = [];
-  const touched = new Set<ChannelRow>();
-  for (const m of batch) {
-    const original = await q.messageByClientId(m.senderId, m.clientMsgId);
-    if (original !== undefined) {
-      results.push(
-        original.channelId === m.channelId
-          ? { ok: true, message: messageFromRow(original), duplicate: true }
-          : { ok: false, code: 'id_conflict' },
-      );
-      continue;
-    }
-    const channel = channels.get(m.channelId);
-    if (channel === undefined) {
-      results.push({ ok: false, code: 'not_found' });
-      continue;
-    }
-    const memberIds = await membersOf(m.channelId);
-    const key = memberIds.includes(m.senderId) ? await keyOf(m) : undefined;
-    const rejection = checkSend({ channel, memberIds, senderId: m.senderId, key });
-    if (rejection !== null) {
-      results.push(rejection);
-      continue;
-    }
-    const row = messageRow(m, channel.lastSeq + 1, now);
-    await q.insertMessage(row);
-    channel.lastSeq = row.seq;
-    touched.add(channel);
-    results.push({ ok: true, message: messageFromRow(row), duplicate: false });
-  }
-  for (const channel of touched) {
-    await q.updateChannel(channel.id, { lastSeq: channel.lastSeq, memberEpoch: channel.memberEpoch });
-  }
-  return results;
 }
 
 /** Byte equality of two public hashes (not secret; no need for constant time). */

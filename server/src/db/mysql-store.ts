@@ -2,12 +2,35 @@
 // database: transactions run READ COMMITTED, writers lock the channel row (SELECT ... FOR UPDATE)
 // so that seqs are assigned one at a time, and deadlock victims are retried. MysqlQueries mirrors
 // SqliteQueries method for method; only upserts, row locks, affected rows and greatest() differ.
-import { and, asc, count, desc, eq, gt, gte, isNull, lt, lte, ne, or, type SQL, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  gt,
+  gte,
+  inArray,
+  isNull,
+  lt,
+  lte,
+  ne,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import type { MySqlDatabase } from 'drizzle-orm/mysql-core';
 import { drizzle, type MySql2PreparedQueryHKT, type MySql2QueryResultHKT } from 'drizzle-orm/mysql2';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
 import mysql from 'mysql2/promise';
-import { type Backend, errorChain, first, type MembershipRow, type Queries } from './backend';
+import {
+  type Backend,
+  errorChain,
+  first,
+  type MembershipRow,
+  type Queries,
+  type SendFactRow,
+} from './backend';
 import { DrizzleStore } from './drizzle-store';
 import { migrationsFolder } from './migrations';
 import {
@@ -264,17 +287,44 @@ class MysqlQueries implements Queries {
       .values(rows)
       .onDuplicateKeyUpdate({ set: { sealed: sql`values(${sql.identifier('sealed')})` } });
   }
-  async shareRecipients(channelId: string, senderId: string, keyId: number): Promise<string[]> {
+  async sendFacts(channelId: string, senderId: string, keyId: number): Promise<SendFactRow> {
+    const [row] = await this.db
+      .select({
+        member:
+          sql<number>`exists(select 1 from ${members} where ${members.channelId} = ${channelId} and ${members.userId} = ${senderId})`.mapWith(
+            Number,
+          ),
+        keyEpoch: sql<
+          number | null
+        >`(select ${senderKeys.epoch} from ${senderKeys} where ${senderKeys.channelId} = ${channelId} and ${senderKeys.senderId} = ${senderId} and ${senderKeys.keyId} = ${keyId})`,
+        missing:
+          sql<number>`(select count(*) from ${members} where ${members.channelId} = ${channelId} and not exists (select 1 from ${senderKeyShares} where ${senderKeyShares.channelId} = ${members.channelId} and ${senderKeyShares.senderId} = ${senderId} and ${senderKeyShares.keyId} = ${keyId} and ${senderKeyShares.recipientId} = ${members.userId}))`.mapWith(
+            Number,
+          ),
+      })
+      .from(channels)
+      .where(eq(channels.id, channelId));
+    return {
+      senderIsMember: row?.member === 1,
+      keyEpoch: row?.keyEpoch === null || row?.keyEpoch === undefined ? undefined : Number(row.keyEpoch),
+      missingCount: row?.missing ?? 0,
+    };
+  }
+  async membersWithoutShare(channelId: string, senderId: string, keyId: number): Promise<string[]> {
     const rows = await this.db
-      .select({ id: senderKeyShares.recipientId })
-      .from(senderKeyShares)
-      .where(
+      .select({ id: members.userId })
+      .from(members)
+      .leftJoin(
+        senderKeyShares,
         and(
-          eq(senderKeyShares.channelId, channelId),
+          eq(senderKeyShares.channelId, members.channelId),
           eq(senderKeyShares.senderId, senderId),
           eq(senderKeyShares.keyId, keyId),
+          eq(senderKeyShares.recipientId, members.userId),
         ),
-      );
+      )
+      .where(and(eq(members.channelId, channelId), isNull(senderKeyShares.recipientId)))
+      .orderBy(members.userId);
     return rows.map((r) => r.id);
   }
   sharesFor(
@@ -314,8 +364,8 @@ class MysqlQueries implements Queries {
   }
 
   // ---- messages ----
-  async insertMessage(row: MessageRow): Promise<void> {
-    await this.db.insert(messages).values(row);
+  async insertMessages(rows: MessageRow[]): Promise<void> {
+    if (rows.length > 0) await this.db.insert(messages).values(rows);
   }
   messageAt(channelId: string, seq: number): Promise<MessageRow | undefined> {
     return first(
@@ -326,14 +376,11 @@ class MysqlQueries implements Queries {
         .limit(1),
     );
   }
-  messageByClientId(senderId: string, clientMsgId: string): Promise<MessageRow | undefined> {
-    return first(
-      this.db
-        .select()
-        .from(messages)
-        .where(and(eq(messages.senderId, senderId), eq(messages.clientMsgId, clientMsgId)))
-        .limit(1),
-    );
+  messagesByClientIds(senderIds: string[], clientMsgIds: string[]): Promise<MessageRow[]> {
+    return this.db
+      .select()
+      .from(messages)
+      .where(and(inArray(messages.senderId, senderIds), inArray(messages.clientMsgId, clientMsgIds)));
   }
   messagesAfter(channelId: string, after: number, below: number, limit: number): Promise<MessageRow[]> {
     return this.db

@@ -1,10 +1,9 @@
 // Dialect-free pieces of the store: the row types both schemas infer, row <-> record mapping, and
-// the pure send check. Nothing here touches a database.
+// avatar versions. Nothing here touches a database.
 import { WireBundle } from '../protocol/common';
 import type * as mysql from './schema.mysql';
 import type * as sqlite from './schema.sqlite';
 import type {
-  AppendResult,
   ChannelRecord,
   LogEntryRecord,
   MemberRecord,
@@ -221,35 +220,6 @@ export function systemRow(
     systemActorId: actorId,
     systemLogIndex: logIndex,
   };
-}
-
-// ---- the send check ----
-
-/** What the appending transaction knows about one send before it inserts it. */
-export interface SendContext {
-  channel: ChannelRow;
-  /** Current members of the channel. */
-  memberIds: readonly string[];
-  senderId: string;
-  /** The sender key's row and the recipients holding a share of it; undefined if never shared. */
-  key: { epoch: number; recipients: ReadonlySet<string> } | undefined;
-}
-
-export type SendRejection = Exclude<Extract<AppendResult, { ok: false }>, { code: 'not_found' }>;
-
-/**
- * Rejects a send unless the sender is a member, the key's epoch is current and
- * every current member (the sender included) holds a share. A key never shared at all is reported
- * as `missing_shares` naming every member, which is what the client must upload to fix it.
- */
-export function checkSend(ctx: SendContext): SendRejection | null {
-  if (!ctx.memberIds.includes(ctx.senderId)) return { ok: false, code: 'not_member' };
-  if (ctx.key !== undefined && ctx.key.epoch < ctx.channel.memberEpoch)
-    return { ok: false, code: 'stale_key' };
-  const recipients = ctx.key?.recipients ?? new Set<string>();
-  const missing = ctx.memberIds.filter((id) => !recipients.has(id)).sort();
-  if (missing.length > 0) return { ok: false, code: 'missing_shares', missing };
-  return null;
 }
 
 /** First free avatar version: time-based so a re-upload after a delete never reuses a version. */

@@ -4,11 +4,34 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createClient, type ResultSet } from '@libsql/client';
-import { and, asc, count, desc, eq, gt, gte, isNull, lt, lte, ne, or, type SQL, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  gt,
+  gte,
+  inArray,
+  isNull,
+  lt,
+  lte,
+  ne,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
-import { type Backend, errorChain, first, type MembershipRow, type Queries } from './backend';
+import {
+  type Backend,
+  errorChain,
+  first,
+  type MembershipRow,
+  type Queries,
+  type SendFactRow,
+} from './backend';
 import { DrizzleStore } from './drizzle-store';
 import { migrationsFolder } from './migrations';
 import { Mutex } from './mutex';
@@ -278,17 +301,44 @@ class SqliteQueries implements Queries {
         set: { sealed: sql`excluded.sealed` },
       });
   }
-  async shareRecipients(channelId: string, senderId: string, keyId: number): Promise<string[]> {
+  async sendFacts(channelId: string, senderId: string, keyId: number): Promise<SendFactRow> {
+    const [row] = await this.db
+      .select({
+        member:
+          sql<number>`exists(select 1 from ${members} where ${members.channelId} = ${channelId} and ${members.userId} = ${senderId})`.mapWith(
+            Number,
+          ),
+        keyEpoch: sql<
+          number | null
+        >`(select ${senderKeys.epoch} from ${senderKeys} where ${senderKeys.channelId} = ${channelId} and ${senderKeys.senderId} = ${senderId} and ${senderKeys.keyId} = ${keyId})`,
+        missing:
+          sql<number>`(select count(*) from ${members} where ${members.channelId} = ${channelId} and not exists (select 1 from ${senderKeyShares} where ${senderKeyShares.channelId} = ${members.channelId} and ${senderKeyShares.senderId} = ${senderId} and ${senderKeyShares.keyId} = ${keyId} and ${senderKeyShares.recipientId} = ${members.userId}))`.mapWith(
+            Number,
+          ),
+      })
+      .from(channels)
+      .where(eq(channels.id, channelId));
+    return {
+      senderIsMember: row?.member === 1,
+      keyEpoch: row?.keyEpoch === null || row?.keyEpoch === undefined ? undefined : Number(row.keyEpoch),
+      missingCount: row?.missing ?? 0,
+    };
+  }
+  async membersWithoutShare(channelId: string, senderId: string, keyId: number): Promise<string[]> {
     const rows = await this.db
-      .select({ id: senderKeyShares.recipientId })
-      .from(senderKeyShares)
-      .where(
+      .select({ id: members.userId })
+      .from(members)
+      .leftJoin(
+        senderKeyShares,
         and(
-          eq(senderKeyShares.channelId, channelId),
+          eq(senderKeyShares.channelId, members.channelId),
           eq(senderKeyShares.senderId, senderId),
           eq(senderKeyShares.keyId, keyId),
+          eq(senderKeyShares.recipientId, members.userId),
         ),
-      );
+      )
+      .where(and(eq(members.channelId, channelId), isNull(senderKeyShares.recipientId)))
+      .orderBy(members.userId);
     return rows.map((r) => r.id);
   }
   sharesFor(
@@ -328,8 +378,8 @@ class SqliteQueries implements Queries {
   }
 
   // ---- messages ----
-  async insertMessage(row: MessageRow): Promise<void> {
-    await this.db.insert(messages).values(row);
+  async insertMessages(rows: MessageRow[]): Promise<void> {
+    if (rows.length > 0) await this.db.insert(messages).values(rows);
   }
   messageAt(channelId: string, seq: number): Promise<MessageRow | undefined> {
     return first(
@@ -340,14 +390,11 @@ class SqliteQueries implements Queries {
         .limit(1),
     );
   }
-  messageByClientId(senderId: string, clientMsgId: string): Promise<MessageRow | undefined> {
-    return first(
-      this.db
-        .select()
-        .from(messages)
-        .where(and(eq(messages.senderId, senderId), eq(messages.clientMsgId, clientMsgId)))
-        .limit(1),
-    );
+  messagesByClientIds(senderIds: string[], clientMsgIds: string[]): Promise<MessageRow[]> {
+    return this.db
+      .select()
+      .from(messages)
+      .where(and(inArray(messages.senderId, senderIds), inArray(messages.clientMsgId, clientMsgIds)));
   }
   messagesAfter(channelId: string, after: number, below: number, limit: number): Promise<MessageRow[]> {
     return this.db
