@@ -3,7 +3,6 @@
 import { Hono } from 'hono';
 import { Verifier } from './auth/verifier';
 import { MembershipLogs } from './channels/membership-append';
-import type { AppendResult, NewMessage, Store } from './db/store';
 import { bodyLimits } from './middleware/body-limit';
 import { csrfGuard } from './middleware/csrf';
 import { renderError, renderNotFound } from './middleware/errors';
@@ -12,6 +11,7 @@ import { requestContext } from './middleware/request-context';
 import { securityHeaders } from './middleware/security-headers';
 import type { AppDeps, AppEnv, ResolvedDeps } from './middleware/types';
 import { webApp } from './middleware/web-app';
+import { messageSender, type SendMessage } from './realtime/send-message';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
 import { channelRoutes } from './routes/channels';
@@ -21,13 +21,19 @@ import { userRoutes } from './routes/users';
 
 export type { AppDeps, AppEnv, ResolvedDeps } from './middleware/types';
 
-/** Commits one send straight through the store: the REST send path when no batcher is attached. */
-export function appendDirect(store: Store): (message: NewMessage, at: number) => Promise<AppendResult> {
-  return async (message, at) => {
-    const [result] = await store.appendMessages([message], at);
-    if (!result) throw new Error('appendMessages returned no result');
-    return result;
-  };
+/** The send path of an app without the real-time services: each send appended on its own. */
+function directSender(deps: AppDeps, now: () => number): SendMessage {
+  return messageSender({
+    append: async (send) => {
+      const [result] = await deps.store.appendMessages([send], now());
+      if (!result) throw new Error('appendMessages returned no result');
+      return result;
+    },
+    limiter: null,
+    ratePerSec: deps.config.realtime.sendRate.ratePerSec,
+    events: deps.events,
+    logger: deps.logger,
+  });
 }
 
 function resolveDeps(deps: AppDeps): ResolvedDeps {
@@ -40,7 +46,7 @@ function resolveDeps(deps: AppDeps): ResolvedDeps {
       register: new MemoryRateLimiter(deps.config.login.registerMaxPerIp, deps.config.login.windowMs, now),
     },
     connectedSockets: deps.connectedSockets ?? (() => 0),
-    appendMessage: deps.appendMessage ?? appendDirect(deps.store),
+    sendMessage: deps.sendMessage ?? directSender(deps, now),
     webDist: deps.webDist ?? null,
     startedAt: deps.startedAt ?? now(),
     verifier: new Verifier(deps.config.scrypt.logN),

@@ -7,17 +7,18 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { ready, verifyKtHead } from '@parley/crypto-core';
-import { appendDirect, buildApp } from './app';
+import { buildApp } from './app';
 import { loadServerSecret } from './auth/secret';
 import { quarantineUnusableAccounts } from './auth/unusable-keys';
 import { openStore } from './db';
-import type { AppendResult, KtHeadRecord, NewMessage, Store } from './db/store';
+import type { KtHeadRecord, Store } from './db/store';
 import type { Config } from './env';
 import { KeyLog } from './kt/key-log';
 import { type LogKey, loadLogKey } from './kt/log-key';
 import { createLogger, type Logger, safeError } from './log';
 import type { RateLimiters } from './middleware/types';
 import type { EventBus } from './realtime/events';
+import { messageSender } from './realtime/send-message';
 import { createRealtimeServices } from './realtime/services';
 import { socketAttachment } from './ws/attach';
 
@@ -36,8 +37,6 @@ export interface AttachContext {
 export interface Attachment {
   /** Live socket count, summed into the admin statistics. */
   connectedSockets?: () => number;
-  /** Replaces the REST send path (e.g. the socket server's write batcher). At most one. */
-  appendMessage?: (message: NewMessage, now: number) => Promise<AppendResult>;
   close(): Promise<void>;
 }
 
@@ -104,9 +103,15 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       `key log signing key ${logKey.fingerprint}`,
     );
 
+    // The one send path, for REST and the socket server: rate limit, write batcher, fan-out.
+    const sendMessage = messageSender({
+      append: (send) => realtime.batcher.submit(send),
+      limiter: realtime.sendLimiter,
+      ratePerSec: config.realtime.sendRate.ratePerSec,
+      events,
+      logger,
+    });
     const attachments: Attachment[] = [];
-    // Set once the attachments are in: the first one that brings a batcher takes the REST sends.
-    let appendMessage = appendDirect(store);
     const app = buildApp({
       config,
       store,
@@ -118,7 +123,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
         register: realtime.registrationLimiter,
       },
       connectedSockets: () => attachments.reduce((n, a) => n + (a.connectedSockets?.() ?? 0), 0),
-      appendMessage: (message, now) => appendMessage(message, now),
+      sendMessage,
       webDist: existsSync(config.webDist) ? config.webDist : null,
       keyLog,
     });
@@ -134,10 +139,12 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
         })
       : createAdaptorServer({ fetch: app.fetch });
 
-    for (const attach of [socketAttachment(realtime, config.realtime), ...(overrides.attach ?? [])]) {
+    for (const attach of [
+      socketAttachment(realtime, sendMessage, config.realtime),
+      ...(overrides.attach ?? []),
+    ]) {
       attachments.push(await attach({ server, config, store, events, logger }));
     }
-    appendMessage = attachments.find((a) => a.appendMessage)?.appendMessage ?? appendMessage;
 
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

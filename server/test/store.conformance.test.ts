@@ -942,6 +942,18 @@ describe.each(harnesses)('$name store', (harness) => {
       ]);
     });
 
+    it('does not count shares of the same key id in another channel', async () => {
+      const alice = await register('alice');
+      const bob = await register('bob');
+      const one = await group(alice, bob);
+      const two = await group(alice, bob);
+      await shareToAll(one, alice.id, 1);
+      await store.putShares(two, alice.id, 1, [{ recipientId: alice.id, sealed: bytes(144) }]);
+      expect(await store.appendMessages([msg(two, alice.id, 1)], 5)).toEqual([
+        { ok: false, code: 'missing_shares', missing: [bob.id] },
+      ]);
+    });
+
     it('stores sends to several channels in one batch', async () => {
       const alice = await register('alice');
       const one = await group(alice);

@@ -49,6 +49,7 @@ import {
   sessions,
   users,
 } from './schema.mysql';
+import { sendFactsFromRow, sendFactsSelection } from './send-facts';
 import type {
   AvatarRow,
   ChannelRow,
@@ -288,27 +289,12 @@ class MysqlQueries implements Queries {
       .onDuplicateKeyUpdate({ set: { sealed: sql`values(${sql.identifier('sealed')})` } });
   }
   async sendFacts(channelId: string, senderId: string, keyId: number): Promise<SendFactRow> {
+    const tables = { members, senderKeys, shares: senderKeyShares };
     const [row] = await this.db
-      .select({
-        member:
-          sql<number>`exists(select 1 from ${members} where ${members.channelId} = ${channelId} and ${members.userId} = ${senderId})`.mapWith(
-            Number,
-          ),
-        keyEpoch: sql<
-          number | null
-        >`(select ${senderKeys.epoch} from ${senderKeys} where ${senderKeys.channelId} = ${channelId} and ${senderKeys.senderId} = ${senderId} and ${senderKeys.keyId} = ${keyId})`,
-        missing:
-          sql<number>`(select count(*) from ${members} where ${members.channelId} = ${channelId} and not exists (select 1 from ${senderKeyShares} where ${senderKeyShares.channelId} = ${members.channelId} and ${senderKeyShares.senderId} = ${senderId} and ${senderKeyShares.keyId} = ${keyId} and ${senderKeyShares.recipientId} = ${members.userId}))`.mapWith(
-            Number,
-          ),
-      })
+      .select(sendFactsSelection(tables, channelId, senderId, keyId))
       .from(channels)
       .where(eq(channels.id, channelId));
-    return {
-      senderIsMember: row?.member === 1,
-      keyEpoch: row?.keyEpoch === null || row?.keyEpoch === undefined ? undefined : Number(row.keyEpoch),
-      missingCount: row?.missing ?? 0,
-    };
+    return sendFactsFromRow(row);
   }
   async membersWithoutShare(channelId: string, senderId: string, keyId: number): Promise<string[]> {
     const rows = await this.db

@@ -1,11 +1,12 @@
 // What the app is built from, and what middleware leaves on the request context.
 import type { Verifier } from '../auth/verifier';
 import type { MembershipLogs } from '../channels/membership-append';
-import type { AppendResult, NewMessage, SessionRecord, Store, UserRecord } from '../db/store';
+import type { SessionRecord, Store, UserRecord } from '../db/store';
 import type { Config } from '../env';
 import type { KeyLog } from '../kt/key-log';
 import type { Logger } from '../log';
 import type { EventBus } from '../realtime/events';
+import type { SendMessage } from '../realtime/send-message';
 import type { RateLimiter } from './rate-limit';
 
 export interface RateLimiters {
@@ -27,10 +28,10 @@ export interface AppDeps {
   /** Live WebSocket count for admin statistics; 0 without a socket server. */
   connectedSockets?: () => number;
   /**
-   * How a REST send is committed. Defaults to `store.appendMessages([message], now)`; the socket
-   * server may pass its write batcher here so REST and WS sends share one path.
+   * The send path REST and WebSocket share (realtime/send-message.ts). Defaults to one without a
+   * rate limit that appends each send on its own at `now()`.
    */
-  appendMessage?: (message: NewMessage, now: number) => Promise<AppendResult>;
+  sendMessage?: SendMessage;
   /** Clock in ms (tests move it). */
   now?: () => number;
   /** Directory of the built web app to serve, or null for API only. */

@@ -1,10 +1,10 @@
 // What the socket server is built from, shared by the upgrade, frame handlers and fan-out.
 import type { Store } from '../db/store';
 import type { Logger } from '../log';
-import type { WriteBatcher } from '../realtime/batcher';
 import type { EventBus } from '../realtime/events';
 import type { Presence } from '../realtime/presence';
-import type { RateLimit, RateLimiter } from '../realtime/rate-limit';
+import type { RateLimit } from '../realtime/rate-limit';
+import type { SendMessage } from '../realtime/send-message';
 import type { Hub } from './hub';
 import type { MemberCache } from './member-cache';
 
@@ -23,8 +23,7 @@ export interface WsDeps {
   store: Store;
   events: EventBus;
   presence: Presence;
-  sendLimiter: RateLimiter;
-  batcher: WriteBatcher;
+  sendMessage: SendMessage;
   logger: Logger;
   relayId: string;
   /** Extra origins allowed besides the relay's own host (PUBLIC_ORIGIN). */

@@ -2,9 +2,9 @@
 // `error` carrying the request id. A frame that cannot be used gets an `error` (id null when no id
 // could be read) and the socket stays open.
 import type { RawData } from 'ws';
-import type { AppendResult } from '../db/store';
 import { safeError } from '../log';
 import { ClientFrame, type ErrorCode } from '../protocol';
+import { SendRefused } from '../realtime/send-message';
 import { fromB64, toWireMessage } from '../routes/views';
 import type { Connection } from './connection';
 import { MAX_IN_FLIGHT, PAGE_MAX_BYTES, TYPING_MIN_INTERVAL_MS, type WsContext } from './context';
@@ -61,7 +61,7 @@ export async function handleRaw(ctx: WsContext, conn: Connection, data: RawData,
     const result = await dispatch(ctx, conn, frame);
     conn.send({ type: 'ack', id: frame.id, result });
   } catch (err) {
-    if (err instanceof FrameError) {
+    if (err instanceof FrameError || err instanceof SendRefused) {
       sendError(conn, frame.id, err.code, err.message, err.details);
     } else {
       ctx.logger.error(
@@ -131,53 +131,14 @@ async function contactsOnline(ctx: WsContext, conn: Connection): Promise<Set<str
 }
 
 async function send(ctx: WsContext, conn: Connection, frame: Frame<'send'>): Promise<Result> {
-  if (!(await ctx.sendLimiter.take(`send:${conn.userId}`))) {
-    throw new FrameError('rate_limited', 'sending too fast; slow down', {
-      retryAfterMs: Math.ceil(1000 / ctx.limits.sendRate.ratePerSec),
-    });
-  }
-  const ciphertext = fromB64(frame.ciphertext);
-  const result: AppendResult = await ctx.batcher.submit({
-    channelId: frame.channelId,
+  const { channelId, keyId, clientMsgId } = frame;
+  const { message } = await ctx.sendMessage({
+    channelId,
     senderId: conn.userId,
-    keyId: frame.keyId,
-    clientMsgId: frame.clientMsgId,
-    ciphertext,
+    keyId,
+    clientMsgId,
+    ciphertext: fromB64(frame.ciphertext),
   });
-  if (!result.ok) {
-    ctx.logger.info(
-      { event: 'send-refused', userId: conn.userId, channelId: frame.channelId, code: result.code },
-      'send refused',
-    );
-    switch (result.code) {
-      case 'not_member':
-      case 'not_found':
-        throw channelNotFound();
-      case 'id_conflict':
-        throw new FrameError('conflict', 'this clientMsgId is already used for a message in another channel');
-      case 'stale_key':
-        throw new FrameError('stale_key', 'the sender key predates the current membership; make a new key');
-      case 'missing_shares':
-        throw new FrameError('missing_shares', 'the sender key lacks shares for some members', {
-          missing: result.missing,
-        });
-    }
-  }
-  const { message, duplicate } = result;
-  ctx.logger.info(
-    {
-      event: 'send',
-      userId: conn.userId,
-      channelId: message.channelId,
-      seq: message.seq,
-      bytes: ciphertext.length,
-      duplicate,
-    },
-    'message stored',
-  );
-  // A duplicate is published again: if the relay died between commit and publish, the retry is
-  // the only fan-out the message ever gets. Clients keep one entry per (channelId, seq).
-  ctx.events.publish({ type: 'message', message });
   return { seq: message.seq, sentAt: message.sentAt };
 }
 

@@ -1,8 +1,8 @@
-// Ciphertext messages (DESIGN §4 "Delivery semantics"): send (idempotent on clientMsgId, checked
-// for membership, key epoch and share coverage inside the store's transaction), history that
+// Ciphertext messages (DESIGN §4 "Delivery semantics"): send (the one send path of
+// realtime/send-message.ts, rendered as HTTP), history that
 // never reaches before the caller joined, delete own message (tombstone stays), read markers.
 import type { Hono } from 'hono';
-import type { AppendResult } from '../../db/store';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ApiError, forbidden, notFound } from '../../middleware/errors';
 import type { AppEnv, ResolvedDeps } from '../../middleware/types';
 import { jsonBody, paramsOf, queryOf } from '../../middleware/validate';
@@ -15,35 +15,23 @@ import {
   SendBody,
   type SendResponse,
 } from '../../protocol';
+import { SendRefused } from '../../realtime/send-message';
 import { fromB64, toWireMessage } from '../views';
 import { requireMember } from './access';
 
-/** Maps a refused append to its HTTP error. */
-function appendFailure(result: Exclude<AppendResult, { ok: true }>): ApiError {
-  switch (result.code) {
-    case 'not_member':
-    case 'not_found':
-      return notFound('channel');
-    case 'id_conflict':
-      return new ApiError(
-        409,
-        'conflict',
-        'this clientMsgId is already used for a message in another channel',
-      );
-    case 'stale_key':
-      return new ApiError(
-        409,
-        'stale_key',
-        'this sender key predates the last membership change: make a new key, share it and resend',
-      );
-    case 'missing_shares':
-      return new ApiError(
-        409,
-        'missing_shares',
-        `the sender key has no share for ${result.missing.join(', ')}: seal it to them and resend`,
-        { missing: result.missing },
-      );
-  }
+const STATUS: Record<SendRefused['code'], ContentfulStatusCode> = {
+  not_found: 404,
+  conflict: 409,
+  stale_key: 409,
+  missing_shares: 409,
+  rate_limited: 429,
+};
+
+/** Renders a refused send as its HTTP error. */
+function httpRefusal(err: SendRefused): ApiError {
+  const retry = err.details !== undefined && 'retryAfterMs' in err.details ? err.details.retryAfterMs : null;
+  const headers = retry === null ? undefined : { 'Retry-After': String(Math.ceil(retry / 1000)) };
+  return new ApiError(STATUS[err.code], err.code, err.message, err.details, headers);
 }
 
 export function registerMessageRoutes(r: Hono<AppEnv>, deps: ResolvedDeps): void {
@@ -53,20 +41,12 @@ export function registerMessageRoutes(r: Hono<AppEnv>, deps: ResolvedDeps): void
     const { id } = paramsOf(c, ChannelParams);
     const me = c.get('user');
     const body = await jsonBody(c, SendBody);
-    const ciphertext = fromB64(body.ciphertext);
-    const result = await deps.appendMessage(
-      { channelId: id, senderId: me.id, keyId: body.keyId, clientMsgId: body.clientMsgId, ciphertext },
-      deps.now(),
-    );
-    if (!result.ok) throw appendFailure(result);
-    const { message, duplicate } = result;
-    if (!duplicate) {
-      deps.events.publish({ type: 'message', message });
-      logger.info(
-        { event: 'send', channelId: id, userId: me.id, seq: message.seq, bytes: ciphertext.length },
-        'message stored',
-      );
-    }
+    const send = { channelId: id, senderId: me.id, keyId: body.keyId, clientMsgId: body.clientMsgId };
+    const { message, duplicate } = await deps
+      .sendMessage({ ...send, ciphertext: fromB64(body.ciphertext) })
+      .catch((err: unknown) => {
+        throw err instanceof SendRefused ? httpRefusal(err) : err;
+      });
     const answer: SendResponse = { seq: message.seq, sentAt: message.sentAt };
     return c.json(answer, duplicate ? 200 : 201);
   });
