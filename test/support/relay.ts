@@ -25,6 +25,8 @@ export interface RelayOptions {
   startTimeoutMs?: number;
   /** Run the relay from this checkout (a benchmark's baseline); default: this repository. */
   checkout?: string;
+  /** Extra node flags, e.g. `--cpu-prof` (which NODE_OPTIONS does not accept). */
+  nodeArgs?: string[];
 }
 
 export interface Relay {
@@ -97,7 +99,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 
   const launch = async () => {
     const fd = openSync(logFile, 'a');
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], {
+    const args = [...(options.nodeArgs ?? []), '--import', 'tsx', 'server/src/index.ts'];
+    const proc = spawn(process.execPath, args, {
       cwd: options.checkout ?? REPO_ROOT,
       env,
       stdio: ['ignore', fd, fd],

@@ -7,11 +7,22 @@ import type { Logger } from '../log';
 import type { ServerFrame } from '../protocol';
 import { CloseCode } from './errors';
 
+/**
+ * A frame serialized once, for fan-out: every socket gets the same bytes, so a message to 1,000
+ * members costs one JSON.stringify and one UTF-8 encoding, not 1,000.
+ */
+export class EncodedFrame {
+  readonly data: Buffer;
+  constructor(frame: ServerFrame) {
+    this.data = Buffer.from(JSON.stringify(frame));
+  }
+}
+
 /** A live frame held back while its channel catches up; `seq` orders and filters it. */
 export interface QueuedFrame {
   kind: 'message' | 'deleted';
   seq: number;
-  frame: ServerFrame;
+  frame: EncodedFrame;
 }
 
 /** Queued frames beyond this are dropped; the entries stay in the store for sync and fetch. */
@@ -64,7 +75,7 @@ export class Connection {
    * Sends a frame; false when the socket is closed. A client that lets more than the cap pile up
    * in the send buffer is closed as a slow consumer.
    */
-  send(frame: ServerFrame, onWritten?: (err?: Error) => void): boolean {
+  send(frame: ServerFrame | EncodedFrame, onWritten?: (err?: Error) => void): boolean {
     if (this.closed) return false;
     if (this.ws.bufferedAmount > this.opts.maxBufferedBytes) {
       this.opts.logger.warn(
@@ -74,7 +85,9 @@ export class Connection {
       this.close(CloseCode.slowConsumer, 'slow consumer: too much unread data');
       return false;
     }
-    this.ws.send(JSON.stringify(frame), onWritten);
+    // A Buffer sent as text goes out as is; ws would re-encode a string for every socket.
+    if (frame instanceof EncodedFrame) this.ws.send(frame.data, { binary: false }, onWritten);
+    else this.ws.send(JSON.stringify(frame), onWritten);
     return true;
   }
 

@@ -3,6 +3,7 @@
 import { safeError } from '../log';
 import type { RelayEvent } from '../realtime/events';
 import { toWireMessage } from '../routes/views';
+import { EncodedFrame } from './connection';
 import type { WsContext } from './context';
 import { CloseCode } from './errors';
 import { checkSession } from './session-check';
@@ -13,13 +14,13 @@ export function onRelayEvent(ctx: WsContext, event: RelayEvent): void {
     case 'message': {
       const sockets = ctx.hub.inChannel(event.message.channelId);
       if (sockets.size === 0) return;
-      const frame = { type: 'message', message: toWireMessage(event.message) } as const;
+      const frame = new EncodedFrame({ type: 'message', message: toWireMessage(event.message) });
       const item = { kind: 'message', seq: event.message.seq, frame } as const;
       for (const conn of sockets) conn.deliver(event.message.channelId, item);
       return;
     }
     case 'deleted': {
-      const item = { kind: 'deleted', seq: event.seq, frame: { ...event } } as const;
+      const item = { kind: 'deleted', seq: event.seq, frame: new EncodedFrame({ ...event }) } as const;
       for (const conn of ctx.hub.inChannel(event.channelId)) conn.deliver(event.channelId, item);
       return;
     }
@@ -55,7 +56,7 @@ export function onRelayEvent(ctx: WsContext, event: RelayEvent): void {
       return;
     }
     case 'typing': {
-      const frame = { type: 'typing', channelId: event.channelId, userId: event.userId } as const;
+      const frame = new EncodedFrame({ type: 'typing', channelId: event.channelId, userId: event.userId });
       for (const conn of ctx.hub.inChannel(event.channelId)) {
         if (conn.userId !== event.userId) conn.send(frame);
       }
@@ -73,7 +74,7 @@ export function onRelayEvent(ctx: WsContext, event: RelayEvent): void {
 async function pushPresence(ctx: WsContext, userId: string, online: boolean): Promise<void> {
   const channels = [...ctx.hub.followedChannels()];
   const members = await Promise.all(channels.map((id) => ctx.members.get(id)));
-  const frame = { type: 'presence', userId, online } as const;
+  const frame = new EncodedFrame({ type: 'presence', userId, online });
   const sent = new Set<number>();
   channels.forEach((channelId, i) => {
     if (!members[i]?.ids.has(userId)) return;
