@@ -6,6 +6,7 @@ import { toWireMessage } from '../routes/views';
 import { EncodedFrame } from './connection';
 import type { WsContext } from './context';
 import { CloseCode } from './errors';
+import { sharesPresence } from './presence-scope';
 import { checkSession } from './session-check';
 import { refreshChannel } from './sync';
 
@@ -70,9 +71,13 @@ export function onRelayEvent(ctx: WsContext, event: RelayEvent): void {
   }
 }
 
-/** Presence goes to every socket on this relay whose user shares a channel with `userId`. */
+/**
+ * Presence goes to every socket on this relay whose user shares a DM or group with `userId`. Not
+ * broadcast: everyone is in it, so each connect would cost a frame to every socket (N² frames
+ * for N users connecting).
+ */
 async function pushPresence(ctx: WsContext, userId: string, online: boolean): Promise<void> {
-  const channels = [...ctx.hub.followedChannels()];
+  const channels = [...ctx.hub.followedChannels()].filter(sharesPresence);
   const members = await Promise.all(channels.map((id) => ctx.members.get(id)));
   const frame = new EncodedFrame({ type: 'presence', userId, online });
   const sent = new Set<number>();

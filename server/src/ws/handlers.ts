@@ -10,6 +10,7 @@ import type { Connection } from './connection';
 import { MAX_IN_FLIGHT, PAGE_MAX_BYTES, TYPING_MIN_INTERVAL_MS, type WsContext } from './context';
 import { channelNotFound, FrameError } from './errors';
 import { fitPage } from './pages';
+import { sharesPresence } from './presence-scope';
 import { syncChannel } from './sync';
 
 type Frame<T extends ClientFrame['type']> = Extract<ClientFrame, { type: T }>;
@@ -125,7 +126,9 @@ async function hello(ctx: WsContext, conn: Connection, frame: Frame<'hello'>): P
 
 async function contactsOnline(ctx: WsContext, conn: Connection): Promise<Set<string>> {
   const contacts = new Set<string>();
-  const lists = await Promise.all([...conn.channels.keys()].map((id) => ctx.members.get(id)));
+  const lists = await Promise.all(
+    [...conn.channels.keys()].filter(sharesPresence).map((id) => ctx.members.get(id)),
+  );
   for (const { ids } of lists) for (const id of ids) if (id !== conn.userId) contacts.add(id);
   return ctx.presence.onlineAmong([...contacts]);
 }

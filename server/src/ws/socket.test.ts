@@ -268,8 +268,19 @@ describe('events', () => {
     b.close();
   });
 
-  it('announces presence when a user comes online and goes offline', async () => {
+  /** Opens a DM between two users (they then share presence). */
+  async function dm(a: TestUser, b: TestUser): Promise<string> {
+    const res = await fetch(`${h.url}/api/channels/dm`, {
+      method: 'POST',
+      headers: { cookie: a.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ peerId: b.id }),
+    });
+    return ((await res.json()) as { id: string }).id;
+  }
+
+  it('announces presence when a DM peer comes online and goes offline', async () => {
     const frank = await h.register();
+    await dm(bob, frank);
     const b = await hello(bob);
     const f = await hello(frank);
     await b.next((x) => x.type === 'presence' && x.userId === frank.id && x.online);
@@ -278,12 +289,29 @@ describe('events', () => {
     b.close();
   });
 
-  it('lists who is online after hello', async () => {
+  it('lists who is online among DM peers after hello', async () => {
+    const gina = await h.register();
+    await dm(gina, bob);
     const b = await hello(bob);
-    const a = await hello(alice);
-    expect(a.ofType('presence')).toContainEqual({ type: 'presence', userId: bob.id, online: true });
-    a.close();
+    const g = await hello(gina);
+    expect(g.ofType('presence')).toContainEqual({ type: 'presence', userId: bob.id, online: true });
+    g.close();
     b.close();
+  });
+
+  it('sends no presence for people who only share the broadcast channel', async () => {
+    const hal = await h.register();
+    const ida = await h.register();
+    const jay = await h.register();
+    await dm(ida, jay);
+    const i = await hello(ida);
+    const x = await hello(hal);
+    // Presence pushes run in order: once jay's (a DM peer) arrives, hal's would have too.
+    const j = await hello(jay);
+    await i.next((p) => p.type === 'presence' && p.userId === jay.id && p.online);
+    expect(i.ofType('presence').filter((p) => p.type === 'presence' && p.userId === hal.id)).toEqual([]);
+    expect(x.ofType('presence').filter((p) => p.type === 'presence' && p.userId === ida.id)).toEqual([]);
+    for (const s of [i, x, j]) s.close();
   });
 
   it('pushes a deletion as a deleted frame', async () => {
