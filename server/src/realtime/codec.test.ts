@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../db/store';
-import { decodeEnvelope, EventDecodeError, encodeEnvelope } from './codec';
+import { decodeEnvelope, EventDecodeError, encodeEnvelope, isOwnEnvelope } from './codec';
 import type { RelayEvent } from './events';
 
 const record: MessageRecord = {
@@ -51,6 +51,16 @@ describe('relay event codec', () => {
       { type: 'presence', userId: 'a', online: true },
     ];
     for (const event of events) expect(decodeEnvelope(encodeEnvelope('r', event)).event).toEqual(event);
+  });
+
+  it('recognises its own envelopes without decoding them, and only its own', () => {
+    const event = { type: 'typing', channelId: 'broadcast', userId: 'u' } as const;
+    const mine = encodeEnvelope('relay-a', event);
+    expect(isOwnEnvelope(mine, 'relay-a')).toBe(true);
+    expect(isOwnEnvelope(mine, 'relay-')).toBe(false);
+    expect(isOwnEnvelope(encodeEnvelope('relay-ab', event), 'relay-a')).toBe(false);
+    expect(isOwnEnvelope(encodeEnvelope('relay-"a', event), 'relay-"a')).toBe(true);
+    expect(isOwnEnvelope(encodeEnvelope('relay-"a', event), 'relay-')).toBe(false);
   });
 
   it('refuses text that is not an envelope of this version', () => {

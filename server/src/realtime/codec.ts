@@ -44,6 +44,19 @@ export function encodeEnvelope(relay: string, event: RelayEvent): string {
   return JSON.stringify({ v: EVENT_ENVELOPE_VERSION, relay, event: wire });
 }
 
+/**
+ * Whether `text` is an envelope `relay` published: its echo from Redis, which it already delivered
+ * locally. Read from the envelope's fixed start (JSON.stringify keeps key order), so that a relay
+ * does not parse and validate its own traffic again.
+ */
+export function isOwnEnvelope(text: string, relay: string): boolean {
+  return text.startsWith(envelopeStart(relay));
+}
+
+function envelopeStart(relay: string): string {
+  return `{"v":${EVENT_ENVELOPE_VERSION},"relay":${JSON.stringify(relay)},`;
+}
+
 /** Throws EventDecodeError for anything that is not a well-formed envelope of this version. */
 export function decodeEnvelope(text: string): DecodedEnvelope {
   let json: unknown;

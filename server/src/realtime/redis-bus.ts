@@ -5,7 +5,7 @@
 // subscription was down are recovered by clients through gap detection and `fetch`.
 import type { Logger } from '../log';
 import { safeError } from '../log';
-import { decodeEnvelope, encodeEnvelope } from './codec';
+import { decodeEnvelope, encodeEnvelope, isOwnEnvelope } from './codec';
 import type { EventBus, RelayEvent, RelayEventListener } from './events';
 import type { Redis } from './redis';
 
@@ -60,7 +60,7 @@ export class RedisEventBus implements EventBus {
   }
 
   #onRemote(channel: string, text: string): void {
-    if (channel !== this.#channel) return;
+    if (channel !== this.#channel || isOwnEnvelope(text, this.relayId)) return;
     try {
       const { relay, event } = decodeEnvelope(text);
       if (relay !== this.relayId) this.#deliver(event);
