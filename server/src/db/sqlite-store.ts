@@ -2,8 +2,6 @@
 // serialized in process and every transaction is BEGIN IMMEDIATE; readers run alongside in WAL.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { createClient, type ResultSet } from '@libsql/client';
 import {
   and,
   asc,
@@ -21,8 +19,7 @@ import {
   type SQL,
   sql,
 } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/libsql';
-import { migrate } from 'drizzle-orm/libsql/migrator';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import {
   type Backend,
@@ -67,13 +64,14 @@ import type {
   UserPatch,
   UserRow,
 } from './shared';
+import { drizzleOver, openSqliteConnection, type SqliteConnection } from './sqlite-connection';
 import type { Store, StoreStats } from './store';
 
 /** How long a writer from another process may hold the database before we give up. */
 const BUSY_TIMEOUT_MS = 5_000;
 
 /** A database handle or a transaction: both run the same queries. */
-type Conn = BaseSQLiteDatabase<'async', ResultSet>;
+type Conn = BaseSQLiteDatabase<'sync', { changes: number }>;
 
 class SqliteQueries implements Queries {
   constructor(private readonly db: Conn) {}
@@ -125,7 +123,7 @@ class SqliteQueries implements Queries {
   }
   async deleteExpiredSessions(now: number): Promise<number> {
     const result = await this.db.delete(sessions).where(lte(sessions.expiresAt, now));
-    return result.rowsAffected;
+    return result.changes;
   }
 
   // ---- avatars and pins ----
@@ -470,7 +468,7 @@ class SqliteQueries implements Queries {
       .update(ktLease)
       .set({ holder, expiresAt })
       .where(and(eq(ktLease.id, 1), or(eq(ktLease.holder, holder), lt(ktLease.expiresAt, now))));
-    return result.rowsAffected > 0;
+    return result.changes > 0;
   }
   usersWithoutBinding(): Promise<UserRow[]> {
     return this.db
@@ -510,34 +508,58 @@ function isSqliteUniqueViolation(err: unknown): boolean {
 
 /**
  * Opens (creating if needed) the SQLite database at `path`, switches it to WAL and applies the
- * migrations. libsql enforces foreign keys on every connection by default; we check rather than
- * set it, since the pragma is per connection and the client pools connections.
+ * migrations. Two connections: one for writers, serialized in process, whose transactions begin
+ * IMMEDIATE; one for reads, which in WAL see the last commit and never wait for a writer.
+ * Foreign keys are a per-connection setting: each connection switches them on, and checks.
  */
 export async function openSqliteStore(path: string, onClose?: () => void): Promise<Store> {
   mkdirSync(dirname(path), { recursive: true });
-  const client = createClient({ url: pathToFileURL(path).href, timeout: BUSY_TIMEOUT_MS });
+  const writer = openSqliteConnection(path, BUSY_TIMEOUT_MS);
+  let reader: SqliteConnection | null = null;
   try {
-    await client.execute('PRAGMA journal_mode = WAL');
-    const fk = await client.execute('PRAGMA foreign_keys');
-    if (Number(fk.rows[0]?.[0]) !== 1) throw new Error('openSqliteStore: SQLite foreign keys are off');
-    const db = drizzle(client);
-    await migrate(db, { migrationsFolder: migrationsFolder('sqlite') });
+    writer.exec('PRAGMA journal_mode = WAL');
+    writer.exec('PRAGMA foreign_keys = ON');
+    const db = drizzleOver(writer);
+    migrate(db, { migrationsFolder: migrationsFolder('sqlite') });
+    reader = openSqliteConnection(path, BUSY_TIMEOUT_MS);
+    for (const conn of [writer, reader]) {
+      conn.exec('PRAGMA foreign_keys = ON');
+      const [on] = conn.prepare('PRAGMA foreign_keys').raw().get() as [number];
+      if (on !== 1) {
+        throw new Error('openSqliteStore: SQLite foreign keys are off');
+      }
+    }
+    const reads = drizzleOver(reader);
     const writers = new Mutex();
     const backend: Backend = {
       dialect: 'sqlite',
-      reads: new SqliteQueries(db),
-      // libsql opens drizzle's transactions in "write" mode: BEGIN IMMEDIATE.
-      transaction: (fn) => writers.run(() => db.transaction((tx) => fn(new SqliteQueries(tx)))),
+      reads: new SqliteQueries(reads),
+      transaction: (fn) =>
+        writers.run(async () => {
+          writer.exec('BEGIN IMMEDIATE');
+          try {
+            const result = await fn(new SqliteQueries(db));
+            writer.exec('COMMIT');
+            return result;
+          } catch (err) {
+            if (writer.inTransaction) writer.exec('ROLLBACK');
+            throw err;
+          }
+        }),
       write: (fn) => writers.run(() => fn(new SqliteQueries(db))),
       isUniqueViolation: isSqliteUniqueViolation,
       close: async () => {
-        await writers.run(async () => client.close());
+        await writers.run(async () => {
+          writer.close();
+          reader?.close();
+        });
         onClose?.();
       },
     };
     return new DrizzleStore(backend);
   } catch (err) {
-    client.close();
+    writer.close();
+    reader?.close();
     throw err;
   }
 }
