@@ -115,6 +115,9 @@ describe.skipIf(!MYSQL_URL || !REDIS_URL)('two relays on one MySQL and one Redis
     const off = alice.client.events.on('presence', (p) => seen.push(p));
     const carol = await makeUser(two, 'carol');
     try {
+      // Presence is shared between people in a DM or group (not broadcast alone).
+      const dm = await carol.client.openDm(alice.id);
+      await waitFor(() => alice.client.channels.list().some((c) => c.id === dm.id), 'the DM on relay one');
       await connected(carol);
       await waitFor(() => seen.some((p) => p.userId === carol.id && p.online), 'carol online on relay one');
       carol.client.disconnect();

@@ -6,9 +6,23 @@ import type { Logger } from '../log';
 
 export type { Redis };
 
-/** Opens a connection and waits until it is ready; throws when Redis cannot be reached at start. */
-export async function connectRedis(url: string, name: string, logger: Logger): Promise<Redis> {
-  const redis = new Redis(url, { lazyConnect: true, connectionName: name, maxRetriesPerRequest: 3 });
+/**
+ * Opens a connection and waits until it is ready; throws when Redis cannot be reached at start.
+ * `autoPipeline`: commands issued in one event-loop turn (the rate-limit checks of a burst of
+ * sends, their publishes) go to Redis in one write and come back in one round trip.
+ */
+export async function connectRedis(
+  url: string,
+  name: string,
+  logger: Logger,
+  opts: { autoPipeline?: boolean } = {},
+): Promise<Redis> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectionName: name,
+    maxRetriesPerRequest: 3,
+    enableAutoPipelining: opts.autoPipeline === true,
+  });
   let lastError = '';
   redis.on('error', (err: Error) => {
     // ioredis reports every failed reconnect; log each distinct problem once.

@@ -77,7 +77,7 @@ export async function createRealtimeServices(
 
   const url = config.redisUrl;
   const prefix = config.redisPrefix;
-  const cmd = await connectRedis(url, `parley-cmd-${relayId}`, logger);
+  const cmd = await connectRedis(url, `parley-cmd-${relayId}`, logger, { autoPipeline: true });
   let sub: Redis;
   try {
     sub = await connectRedis(url, `parley-sub-${relayId}`, logger);
