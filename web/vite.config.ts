@@ -1,13 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import solid from 'vite-plugin-solid';
+import { compress } from './build/compress.ts';
 import { sri } from './build/sri.ts';
 
 const RELAY = process.env.PARLEY_RELAY_URL ?? 'http://localhost:8080';
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  plugins: [solid(), sri()],
+  // compress runs last, once sri has written index.html's hashes and import map.
+  plugins: [solid(), sri(), compress()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -29,7 +29,7 @@ export function dmChannelId(a: string, b: string): string {
   return DM_PREFIX + toHex(digest).slice(0, DM_HASH_HEX);
 }
 
-/** `g-` + a random UUID v4 (from libsodium's CSPRNG): a fresh group channel id. */
+/** `g-` + a random lowercase UUID v4 (crypto.randomUUID): a fresh group channel id. */
 export function newGroupChannelId(): string {
   return GROUP_PREFIX + randomUuid();
 }

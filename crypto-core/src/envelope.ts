@@ -113,7 +113,7 @@ export interface DecryptMessageInput extends EnvelopeContext {
 /** Smallest possible envelope: nonce, tag and signature around an empty payload. */
 export const MIN_ENVELOPE_BYTES = AEAD_OVERHEAD_BYTES + SIGNATURE_BYTES;
 
-/** A random message id: a UUID v4 string (16 bytes from the CSPRNG, 122 of them random bits). */
+/** A random message id: a lowercase UUID v4 string (crypto.randomUUID, 122 random bits). */
 export function newClientMsgId(): string {
   return randomUuid();
 }

@@ -47,7 +47,7 @@ export const WireBundleSchema = z.object({
 });
 export type WireBundle = z.infer<typeof WireBundleSchema>;
 
-/** Fresh Ed25519 and X25519 key pairs from libsodium's CSPRNG. */
+/** Fresh Ed25519 and X25519 key pairs from libsodium's keypair functions (its randombytes). */
 export function generateIdentity(): IdentityKeys {
   const s = sodium();
   const sign = s.crypto_sign_keypair();

@@ -30,7 +30,7 @@ const GROUP = 4;
 // Crockford's base32: no I, L, O or U, so the code survives handwriting and reading aloud.
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-/** A fresh recovery key from libsodium's CSPRNG. */
+/** A fresh recovery key from the platform CSPRNG (crypto.getRandomValues). */
 export function generateRecoveryKey(): Uint8Array {
   return randomBytes(RECOVERY_KEY_BYTES);
 }

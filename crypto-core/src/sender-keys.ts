@@ -51,7 +51,7 @@ export interface OpenShareInput extends ShareContext {
   recipientEncSk: Uint8Array;
 }
 
-/** A fresh 32-byte sender key from libsodium's CSPRNG. */
+/** A fresh 32-byte sender key from the platform CSPRNG (crypto.getRandomValues). */
 export function generateSenderKey(): Uint8Array {
   return randomBytes(KEY_BYTES);
 }

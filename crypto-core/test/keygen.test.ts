@@ -1,5 +1,5 @@
-// Key generation: every key, salt and nonce comes from libsodium's CSPRNG, with exact lengths,
-// and large batches never repeat.
+// Key generation: every key, salt and nonce comes from the platform CSPRNG (crypto.getRandomValues,
+// directly or through libsodium's key pairs), with exact lengths, and large batches never repeat.
 import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import {
   encryptMessage,
@@ -71,7 +71,7 @@ describe('randomness', () => {
           payload: { v: 1, kind: 'text', sentAt: 0, text: '' },
         }),
     ],
-  ])("%s draws from libsodium's CSPRNG (crypto.getRandomValues)", (_name, make) => {
+  ])('%s draws from the platform CSPRNG (crypto.getRandomValues)', (_name, make) => {
     const spy = vi.spyOn(webCrypto, 'getRandomValues');
     make();
     expect(spy).toHaveBeenCalled();

@@ -1,6 +1,7 @@
 import './lib/zod-config';
 import { render } from 'solid-js/web';
 import { App } from './App';
+import { preloadCrypto } from './client';
 import './styles/base.css';
 import './styles/controls.css';
 import './styles/layout.css';
@@ -9,3 +10,6 @@ import './styles/pages.css';
 
 const root = document.getElementById('root');
 if (root) render(() => <App />, root);
+// libsodium is not in this bundle (crypto-core imports it in ready()): start loading it once the
+// first frame is painted, so the form shows first and the keys are ready by the time it is sent.
+requestAnimationFrame(() => setTimeout(preloadCrypto, 0));

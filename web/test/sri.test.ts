@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addIntegrity, buildHash, InlineCodeError, sriDigest } from '../build/sri';
+import { addImportMap, addIntegrity, buildHash, InlineCodeError, sriDigest } from '../build/sri';
 
 let dir: string;
 const JS = 'console.log("app")';
@@ -38,6 +38,14 @@ describe('addIntegrity', () => {
     expect(out.match(/crossorigin/g)).toHaveLength(2);
   });
 
+  it('adds integrity to the modulepreload links Vite writes for static imports', async () => {
+    writeFileSync(join(dir, 'assets', 'vendor-xyz.js'), 'export default 1');
+    const html = page('<link rel="modulepreload" crossorigin href="/assets/vendor-xyz.js">');
+    expect(await addIntegrity(html, dir)).toContain(
+      `<link rel="modulepreload" crossorigin href="/assets/vendor-xyz.js" integrity="${sriDigest(Buffer.from('export default 1'))}">`,
+    );
+  });
+
   it('refuses inline scripts and inline styles', async () => {
     await expect(addIntegrity(page('<script>alert(1)</script>'), dir)).rejects.toThrow(InlineCodeError);
     await expect(addIntegrity(page('<style>body{}</style>'), dir)).rejects.toThrow(InlineCodeError);
@@ -45,15 +53,49 @@ describe('addIntegrity', () => {
   });
 });
 
+describe('addImportMap', () => {
+  it('puts the hash of every module, named or import()ed, in an import map before the first module', async () => {
+    writeFileSync(join(dir, 'assets', 'libsodium-xyz.js'), 'export default 1');
+    const html = await addIntegrity(
+      page(
+        '<link rel="icon" href="/favicon.svg">' +
+          '<script type="module" crossorigin src="/assets/index-abc.js"></script>' +
+          '<link rel="stylesheet" href="/assets/index-def.css">',
+      ),
+      dir,
+    );
+    const out = await addImportMap(html, ['/assets/libsodium-xyz.js'], dir);
+    const map = /<script type="importmap">(.*?)<\/script>/.exec(out);
+    expect(JSON.parse(map?.[1] ?? '')).toEqual({
+      integrity: {
+        '/assets/index-abc.js': sriDigest(Buffer.from(JS)),
+        '/assets/libsodium-xyz.js': sriDigest(Buffer.from('export default 1')),
+      },
+    });
+    expect(out.indexOf('<link rel="icon"')).toBeLessThan(out.indexOf('importmap'));
+    expect(out.indexOf('importmap')).toBeLessThan(out.indexOf('<script type="module"'));
+  });
+
+  it('adds nothing to a page without modules', async () => {
+    const html = page('<link rel="stylesheet" href="/assets/index-def.css" integrity="sha384-x">');
+    expect(await addImportMap(html, [], dir)).toBe(html);
+  });
+});
+
 describe('buildHash', () => {
-  it('equals the documented sha256sum pipeline and ignores its own file', async () => {
+  it('equals the documented sha256sum pipeline and ignores its own file and the compressed twins', async () => {
     writeFileSync(join(dir, 'index.html'), page(''));
     const hash = await buildHash(dir);
     writeFileSync(join(dir, 'build-hash.txt'), `${hash}\n`);
+    writeFileSync(join(dir, 'index.html.br'), 'twin');
+    writeFileSync(join(dir, 'assets', 'index-abc.js.gz'), 'twin');
     expect(await buildHash(dir)).toBe(hash);
     const shell = execFileSync(
       'sh',
-      ['-c', 'find . -type f ! -name build-hash.txt | LC_ALL=C sort | xargs sha256sum | sha256sum'],
+      [
+        '-c',
+        "find . -type f ! -name build-hash.txt ! -name '*.br' ! -name '*.gz' | LC_ALL=C sort | xargs sha256sum | sha256sum",
+      ],
       { cwd: dir, encoding: 'utf8' },
     );
     expect(shell.split(' ')[0]).toBe(hash);

@@ -77,6 +77,15 @@ export interface KdfChange {
   offered: KdfRecord;
 }
 
+/**
+ * Starts loading libsodium now, for a page that shows a form first: the form paints while the
+ * WebAssembly arrives, and every account call below awaits that same load. A failure here is
+ * dropped on purpose: the next `ready()` retries and reports it.
+ */
+export function preloadCrypto(): void {
+  ready().catch(() => {});
+}
+
 export const deriveInline: DeriveFn = async (password, salt, params) =>
   deriveAccountKeys(password, salt, params);
 

@@ -17,6 +17,7 @@ export {
   type KdfMemory,
   type KdfRecord,
   type ProgressFn,
+  preloadCrypto,
   type Session,
 } from './account';
 export type { AlertKind, ChannelAlert } from './alerts';
