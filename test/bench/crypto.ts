@@ -18,7 +18,15 @@ import { fmt, printTable, time } from './measure';
 
 const TEXT = 'The quick brown fox jumps over the lazy dog. '.repeat(4); // ~180 chars, a typical message
 
-export async function runCryptoBench(groupSizes: number[]): Promise<void> {
+export interface CryptoFigures {
+  encryptUs: number;
+  decryptUs: number;
+  sealShareUs: number;
+  /** Per group size: the sender-key cost per message against a sealed box per recipient. */
+  bySize: { members: number; senderKeyUs: number; keyShareMs: number; pairwiseUs: number }[];
+}
+
+export async function runCryptoBench(groupSizes: number[]): Promise<CryptoFigures> {
   await ready();
   await sodium.ready;
   const sender = generateIdentity();
@@ -67,22 +75,29 @@ export async function runCryptoBench(groupSizes: number[]): Promise<void> {
     sodium.crypto_sign_detached(plaintext, sender.signSk);
   });
 
-  const rows = groupSizes.map((n) => {
-    const senderKeyPerMsg = encrypt.perCallMicros; // O(1) in the group size
-    const distribution = seal.perCallMicros * n; // once per key, not per message
-    const pairwisePerMsg = sign.perCallMicros + pairwisePerRecipient.perCallMicros * (n - 1);
-    return [
-      String(n),
-      fmt(senderKeyPerMsg),
-      fmt(decrypt.perCallMicros),
-      fmt(distribution / 1000, 2),
-      fmt(pairwisePerMsg),
-      `${fmt(pairwisePerMsg / senderKeyPerMsg, 1)}x`,
-    ];
-  });
+  const bySize = groupSizes.map((n) => ({
+    members: n,
+    senderKeyUs: encrypt.perCallMicros, // O(1) in the group size
+    keyShareMs: (seal.perCallMicros * n) / 1000, // once per key, not per message
+    pairwiseUs: sign.perCallMicros + pairwisePerRecipient.perCallMicros * (n - 1),
+  }));
+  const rows = bySize.map((r) => [
+    String(r.members),
+    fmt(r.senderKeyUs),
+    fmt(decrypt.perCallMicros),
+    fmt(r.keyShareMs, 2),
+    fmt(r.pairwiseUs),
+    `${fmt(r.pairwiseUs / r.senderKeyUs, 1)}x`,
+  ]);
   printTable(
     'Crypto cost per message (µs, one core; sender keys vs. a sealed box per recipient per message)',
     ['members', 'encrypt', 'decrypt', 'key share ms', 'pairwise encrypt', 'pairwise/sender-key'],
     rows,
   );
+  return {
+    encryptUs: encrypt.perCallMicros,
+    decryptUs: decrypt.perCallMicros,
+    sealShareUs: seal.perCallMicros,
+    bySize,
+  };
 }

@@ -6,8 +6,8 @@
 //   before it, BENCH_KT_BASELINE_REF), with the map but epochs deferred, and with epochs every
 //   second, side by side; then lookups over HTTP, with the relay's CPU time per lookup read
 //   from /proc.
-import { execFileSync, execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -26,6 +26,7 @@ import {
 import type { KtLookupResponse } from '@parley/server/protocol';
 import { registerFast } from '../support/fast-register';
 import { REPO_ROOT, type Relay, startRelay } from '../support/relay';
+import { cpuMark, cpuSince, LOAD_CORE, pinToCore, SERVER_CORE } from './cpu';
 import { fmt, percentile, printTable, time } from './measure';
 
 const USERS = Number(process.env.BENCH_KT_USERS ?? 10_000);
@@ -36,7 +37,7 @@ const ROUNDS = Number(process.env.BENCH_KT_ROUNDS ?? 3);
 const BASELINE_REF = process.env.BENCH_KT_BASELINE_REF ?? 'fbaa244';
 
 export async function runKtBench(): Promise<void> {
-  pin(process.pid, 1);
+  pinToCore(process.pid, LOAD_CORE);
   mapInProcess();
   const baseline = baselineCheckout();
   const variants: Variant[] = [
@@ -150,13 +151,13 @@ async function registrationRun({ epochMs, checkout }: Variant): Promise<Registra
     env: { KT_EPOCH_MS: epochMs, LOG_LEVEL: 'warn' },
   });
   try {
-    pin(relay.pid, 0);
-    const cpu0 = cpuMs(relay);
+    pinToCore(relay.pid, SERVER_CORE);
+    const cpu = cpuMark(relay.pid ?? -1);
     const start = performance.now();
     await registerMany(relay, REGISTRATIONS, 16);
     const seconds = (performance.now() - start) / 1000;
     await new Promise((r) => setTimeout(r, Number(epochMs) > 10_000 ? 0 : 2_000));
-    return { perSec: REGISTRATIONS / seconds, cpuMsPerAccount: (cpuMs(relay) - cpu0) / REGISTRATIONS };
+    return { perSec: REGISTRATIONS / seconds, cpuMsPerAccount: cpuSince(cpu) / 1000 / REGISTRATIONS };
   } finally {
     await relay.dispose();
   }
@@ -168,7 +169,7 @@ async function lookups(): Promise<void> {
     env: { KT_EPOCH_MS: '1000', LOG_LEVEL: 'warn' },
   });
   try {
-    pin(relay.pid, 0);
+    pinToCore(relay.pid, SERVER_CORE);
     const ids = await registerMany(relay, USERS, 16);
     // Wait for every binding to be published.
     for (;;) {
@@ -180,7 +181,7 @@ async function lookups(): Promise<void> {
     const latencies: number[] = [];
     const sizes: number[] = [];
     let verifyMs = 0;
-    const cpu0 = cpuMs(relay);
+    const cpu = cpuMark(relay.pid ?? -1);
     for (let i = 0; i < LOOKUPS; i++) {
       const id = ids[(i * 7919) % ids.length] as string;
       const t = performance.now();
@@ -196,13 +197,13 @@ async function lookups(): Promise<void> {
       if (!ktVerifyProof(root, ktMapKey(id), leaf, ktProofFromWire(body.proof))) throw new Error('bad proof');
       verifyMs += performance.now() - v;
     }
-    const cpu = (cpuMs(relay) - cpu0) / LOOKUPS;
+    const cpuPerLookup = cpuSince(cpu) / 1000 / LOOKUPS;
     latencies.sort((a, b) => a - b);
     printTable(
       `Key-log lookups over HTTP (${USERS} accounts on one relay, ${LOOKUPS} lookups, one at a time)`,
       ['measure', 'value'],
       [
-        ['relay CPU ms/lookup', fmt(cpu, 3)],
+        ['relay CPU ms/lookup', fmt(cpuPerLookup, 3)],
         ['latency p50 ms', fmt(percentile(latencies, 50), 2)],
         ['latency p99 ms', fmt(percentile(latencies, 99), 2)],
         [
@@ -248,21 +249,4 @@ async function registerMany(relay: Relay, n: number, inFlight: number): Promise<
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
   return ids;
-}
-
-/** User + system CPU time of the relay process so far, in ms (Linux /proc). */
-function cpuMs(relay: Relay): number {
-  const stat = readFileSync(`/proc/${relay.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1000) / 100; // CLK_TCK is 100 on Linux
-}
-
-function pin(pid: number | null, core: number): void {
-  if (pid === null) return;
-  try {
-    execFileSync('taskset', ['-pc', String(core), String(pid)], { stdio: 'ignore' });
-  } catch {
-    // no taskset: unpinned
-  }
 }

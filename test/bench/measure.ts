@@ -41,3 +41,10 @@ export function printTable(title: string, header: string[], rows: string[][]): v
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));
 }
+
+const started = performance.now();
+
+/** A progress line while a long section runs, with the time since the run started. */
+export function progress(what: string): void {
+  console.log(`· ${what}… (${fmt((performance.now() - started) / 1000, 0)} s)`);
+}

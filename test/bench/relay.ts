@@ -1,75 +1,118 @@
-// Relay throughput, latency and memory per connection at group sizes 2, 100 and 1000, side by side
-// with a bare `ws` broadcast server and Socket.IO under the same load. The Parley clients really
-// encrypt (and the relay really checks, stores and orders); the baselines only forward bytes, so
-// the ratios show what durability, ordering and authentication cost on top of raw fan-out.
+// The relay load: pre-sealed real envelopes replayed by the senders in a closed loop, so that the
+// load generator does no crypto in the timed window and what is measured is the server. Parley
+// checks, stores, orders and fans out each one; the baselines only forward the same bytes.
+import { waitUntilIdle } from './cpu';
+import { type LoadFigures, notes, summarise } from './figures';
+import { type ClosedLoopRun, runClosedLoop } from './load';
+import { printTable } from './measure';
+import { SealedPool } from './pool';
+import { fmtSpread, rotate } from './repeat';
+import type { Room } from './room';
+import type { Stage } from './stage';
 
-import { type LoadResult, rssBytes, runLoad } from './load';
-import { fmt, printTable } from './measure';
-import { parleyRelay, socketIoBaseline, type Target, wsBaseline } from './targets';
-
-interface Row {
-  target: string;
-  group: number;
-  load: LoadResult;
-  kbPerConn: number;
+export interface RelayLoadOptions {
+  seconds: number;
+  window: number;
+  rounds: number;
 }
 
-async function measure(makeTarget: () => Promise<Target>, group: number): Promise<Row> {
-  const target = await makeTarget();
-  try {
-    await target.prepare?.(group);
-    const before = rssBytes(target.pid);
-    const conns = await target.connect(group);
-    await new Promise((r) => setTimeout(r, 500)); // let the server settle before reading RSS
-    // RSS moves by whole pages and GC timing: only a large group gives a per-connection figure.
-    const kbPerConn = group >= 100 ? (rssBytes(target.pid) - before) / 1024 / group : Number.NaN;
-    const messages = Math.max(50, Math.min(2000, Math.round(40_000 / group)));
-    const load = await runLoad(conns, { messages, senders: 4, window: 32, timeoutMs: 60_000 });
-    for (const c of conns) c.close();
-    return { target: target.name, group, load, kbPerConn };
-  } finally {
-    await target.stop();
-  }
+/** Envelopes sealed up front for the warm-up (and a first guess at Parley's rate). */
+const WARM_UP_POOL = 3000;
+
+export async function relayLoad(stage: Stage, opts: RelayLoadOptions): Promise<LoadFigures[]> {
+  return closedLoopRounds(stage.rooms, stage.group, opts, (room) => room === stage.parley);
 }
 
-export async function runRelayBench(groupSizes: number[]): Promise<void> {
-  const targets = [parleyRelay, wsBaseline, socketIoBaseline];
-  const rows: Row[] = [];
-  for (const group of groupSizes) {
-    for (const t of targets) rows.push(await measure(t, group));
-  }
+/**
+ * The sender's path: Parley with only LEAN_SOCKETS members online in a channel of `group`. Socket
+ * writes are then the same at every group size, and what grows with the member count (membership
+ * and share-coverage checks, member lookups) is what its CPU per sent message shows.
+ */
+export async function senderPathLoad(
+  room: Room,
+  group: number,
+  opts: RelayLoadOptions,
+): Promise<LoadFigures> {
+  const [figures] = await closedLoopRounds([room], group, opts, () => true);
+  return { ...(figures as LoadFigures), server: `Parley, ${room.size} of ${group} online` };
+}
+
+/**
+ * Warm-up and rotating rounds of the closed loop over `rooms`, each round with one fresh pool of
+ * sealed envelopes; `unique` rooms (Parley) may use each envelope once, the others cycle.
+ */
+async function closedLoopRounds(
+  rooms: Room[],
+  group: number,
+  opts: RelayLoadOptions,
+  unique: (room: Room) => boolean,
+): Promise<LoadFigures[]> {
+  const cast = (rooms[0] as Room).cast;
+  // Each sender's pool must outlast its window several times over: the baselines cycle it, and an
+  // envelope may not be in flight twice.
+  const floor = cast.senders.length * opts.window * 4;
+  let uniqueRate = 0;
+  const pools = new Map<number, SealedPool>();
+  const poolFor = (round: number) => {
+    let pool = pools.get(round);
+    if (!pool) {
+      pools.clear(); // one round at a time: the sealed frames of past rounds are garbage
+      pool = new SealedPool(cast, Math.max(floor, Math.ceil(uniqueRate * opts.seconds * 1.5)));
+      pools.set(round, pool);
+    }
+    return pool;
+  };
+  const run = async (room: Room, pool: SealedPool, seconds: number): Promise<ClosedLoopRun> => {
+    const once = unique(room);
+    const result = await runClosedLoop(room, { seconds, window: opts.window, source: pool.source(!once) });
+    if (once) uniqueRate = Math.max(uniqueRate, result.messagesPerSec);
+    await waitUntilIdle(room.server.pid);
+    return result;
+  };
+  const warm = new SealedPool(cast, Math.max(floor, WARM_UP_POOL));
+  const results = await rotate(rooms, opts.rounds, (room, round) => run(room, poolFor(round), opts.seconds), {
+    warmUp: (room) => run(room, warm, Math.min(1, opts.seconds)),
+  });
+  return rooms.map((room) => summarise(room.server.name, group, results.get(room) ?? []));
+}
+
+export function printLoad(title: string, figures: LoadFigures[]): void {
   printTable(
-    'Fan-out in one channel (4 senders, 32 in flight each; latency = send → delivery at every member)',
-    ['group', 'server', 'msgs/s', 'deliveries/s', 'p50 ms', 'p99 ms', 'KiB/conn', 'delivered'],
-    rows.map((r) => [
-      String(r.group),
-      r.target,
-      fmt(r.load.messagesPerSec, 0),
-      fmt(r.load.deliveriesPerSec, 0),
-      fmt(r.load.p50Ms, 2),
-      fmt(r.load.p99Ms, 2),
-      fmt(r.kbPerConn, 1),
-      `${r.load.deliveries}/${r.load.expected}`,
+    title,
+    [
+      'group',
+      'server',
+      'server CPU µs/delivery',
+      'deliveries/s',
+      'msgs/s',
+      'server core',
+      'gen core',
+      'notes',
+    ],
+    figures.map((f) => [
+      String(f.group),
+      f.server,
+      fmtSpread(f.serverCpuUsPerDelivery, 2),
+      fmtSpread(f.deliveriesPerSec, 0),
+      fmtSpread(f.messagesPerSec, 0),
+      fmtSpread(f.serverCoreShare, 2),
+      fmtSpread(f.generatorCoreShare, 2),
+      notes(f),
     ]),
   );
-  const ratioRows: string[][] = [];
-  for (const group of groupSizes) {
-    const parley = rows.find((r) => r.group === group && r.target === 'Parley relay');
-    for (const base of rows.filter((r) => r.group === group && r !== parley)) {
-      if (!parley) continue;
-      ratioRows.push([
-        String(group),
-        `Parley / ${base.target}`,
-        fmt(parley.load.deliveriesPerSec / base.load.deliveriesPerSec, 2),
-        fmt(parley.load.p50Ms / base.load.p50Ms, 2),
-        fmt(parley.load.p99Ms / base.load.p99Ms, 2),
-        fmt(parley.kbPerConn / base.kbPerConn, 2),
-      ]);
-    }
-  }
+}
+
+export function printSenderPath(figures: LoadFigures[]): void {
   printTable(
-    'Ratios (same run, same machine)',
-    ['group', 'pair', 'throughput', 'p50', 'p99', 'memory/conn'],
-    ratioRows,
+    "Sender's path: the same channels with only two members online (equal socket writes at every size)",
+    ['group', 'server', 'server CPU µs/sent message', 'msgs/s', 'server core', 'notes'],
+    figures.map((f) => [
+      String(f.group),
+      f.server,
+      fmtSpread(f.serverCpuUsPerMessage, 1),
+      fmtSpread(f.messagesPerSec, 0),
+      fmtSpread(f.serverCoreShare, 2),
+      notes(f),
+    ]),
   );
 }
