@@ -238,7 +238,7 @@ describe.each(harnesses)('$name store', (harness) => {
       await store.setRecovery(user.id, { verifier: 'rv', blob: bytes(136) });
       await store.setRole(user.id, 'user');
       await store.setDisabled(user.id, true);
-      await store.touchLastSeen(user.id, 9_999);
+      await store.touchLastSeen([user.id], 9_999);
       const updated = await store.getUserById(user.id);
       expect(updated).toMatchObject({
         ...creds,
@@ -249,6 +249,15 @@ describe.each(harnesses)('$name store', (harness) => {
       });
       await store.setRecovery(user.id, null);
       expect(await store.getUserById(user.id)).toMatchObject({ recoveryVerifier: null, recoveryBlob: null });
+    });
+
+    it('sets lastSeenAt of several users with one call, and of no one else', async () => {
+      const [a, b, c] = [await register('ann'), await register('ben'), await register('cat')];
+      await store.touchLastSeen([a.id, b.id], 5_000);
+      expect((await store.getUserById(a.id))?.lastSeenAt).toBe(5_000);
+      expect((await store.getUserById(b.id))?.lastSeenAt).toBe(5_000);
+      expect((await store.getUserById(c.id))?.lastSeenAt).toBeNull();
+      await store.touchLastSeen([], 6_000);
     });
 
     it('returns null when updating the profile of a missing user', async () => {

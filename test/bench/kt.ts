@@ -6,10 +6,8 @@
 //   before it, BENCH_KT_BASELINE_REF), with the map but epochs deferred, and with epochs every
 //   second, side by side; then lookups over HTTP, with the relay's CPU time per lookup read
 //   from /proc.
-import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
+import { rmSync } from 'node:fs';
 import {
   generateIdentity,
   type KtBinding,
@@ -25,7 +23,8 @@ import {
 } from '@parley/crypto-core';
 import type { KtLookupResponse } from '@parley/server/protocol';
 import { registerFast } from '../support/fast-register';
-import { REPO_ROOT, type Relay, startRelay } from '../support/relay';
+import { type Relay, startRelay } from '../support/relay';
+import { exportCheckout } from './checkout';
 import { cpuMark, cpuSince, LOAD_CORE, pinToCore, SERVER_CORE } from './cpu';
 import { fmt, percentile, printTable, time } from './measure';
 
@@ -39,7 +38,7 @@ const BASELINE_REF = process.env.BENCH_KT_BASELINE_REF ?? 'fbaa244';
 export async function runKtBench(): Promise<void> {
   pinToCore(process.pid, LOAD_CORE);
   mapInProcess();
-  const baseline = baselineCheckout();
+  const baseline = exportCheckout(BASELINE_REF, 'without-the-map baseline');
   const variants: Variant[] = [
     ...(baseline ? [{ name: `without the map (${BASELINE_REF})`, epochMs: '1000', checkout: baseline }] : []),
     { name: 'map, epochs deferred', epochMs: '3600000' },
@@ -215,28 +214,6 @@ async function lookups(): Promise<void> {
     );
   } finally {
     await relay.dispose();
-  }
-}
-
-/**
- * The baseline relay's sources, exported from git into a temp directory that borrows this
- * checkout's node_modules; undefined (and said) when the commit is not in this clone.
- */
-function baselineCheckout(): string | undefined {
-  const dir = join(tmpdir(), `parley-bench-baseline-${BASELINE_REF}`);
-  try {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir);
-    execSync(`git archive ${BASELINE_REF} | tar -x -C ${dir}`, { cwd: REPO_ROOT, stdio: 'pipe' });
-    symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
-    if (!existsSync(join(dir, 'server/src/index.ts'))) throw new Error('no server/src/index.ts');
-    return dir;
-  } catch (err) {
-    console.log(
-      `without-the-map baseline skipped: ${BASELINE_REF} unavailable (${(err as Error).message.split('\n')[0]})`,
-    );
-    rmSync(dir, { recursive: true, force: true });
-    return undefined;
   }
 }
 

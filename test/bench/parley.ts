@@ -7,6 +7,7 @@ import { BROADCAST_CHANNEL_ID } from '@parley/server/protocol';
 import WebSocket from 'ws';
 import { registerFast } from '../support/fast-register';
 import { freePort, type Relay, startRelay } from '../support/relay';
+import { exportCheckout } from './checkout';
 import { pinToCore, SERVER_CORE } from './cpu';
 import type { Cast, Member, Sender } from './envelopes';
 import { ackedId, refusedId } from './frames';
@@ -26,11 +27,26 @@ const RELAY_ENV = {
   KT_EPOCH_MS: '1000',
 };
 
+/**
+ * BENCH_PARLEY_REF: measure the relay of that commit instead of this checkout's (run the bench once
+ * with it and once without, to compare a change on the same harness). Exported once per process.
+ */
+const PARLEY_REF = process.env.BENCH_PARLEY_REF;
+let refCheckout: string | undefined;
+function parleyCheckout(): string | undefined {
+  if (PARLEY_REF === undefined || PARLEY_REF === '') return undefined;
+  refCheckout ??= exportCheckout(PARLEY_REF, 'BENCH_PARLEY_REF');
+  if (refCheckout === undefined) throw new Error(`BENCH_PARLEY_REF: ${PARLEY_REF} is not in this clone`);
+  return refCheckout;
+}
+
 export async function startParley(opts: StartOptions = {}): Promise<ParleyServer> {
   const inspectPort = opts.inspect ? await freePort() : undefined;
+  const checkout = parleyCheckout();
   const relay = await startRelay({
     name: 'bench',
     env: RELAY_ENV,
+    ...(checkout ? { checkout } : {}),
     ...(inspectPort ? { nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`] } : {}),
   });
   pinToCore(relay.pid, SERVER_CORE);

@@ -170,6 +170,7 @@ export function writeReport(
       loadavgAtEnd: loadavg(),
       node: process.version,
       commit: git(['rev-parse', 'HEAD']),
+      parleyRef: process.env.BENCH_PARLEY_REF ?? null,
       dirtyTree: (git(['status', '--porcelain']) ?? '') !== '',
       cpus: cpus().length,
       options: { ...opts, sections: [...opts.sections], mysqlUrl: withoutPassword(opts.mysqlUrl) },

@@ -34,6 +34,7 @@
 //   BENCH_WEB_DIST=<dir>            measure this build instead of building web/ into a temp dir
 //   BENCH_WEB_LOADS=5               page loads (after a warm-up)
 //   BENCH_RELAY_LOG_LEVEL=warn      the relay's LOG_LEVEL under load
+//   BENCH_PARLEY_REF=<commit>       measure that commit's relay instead of this checkout's
 //   BENCH_OUT=<file>                instead of test-artifacts/bench.json
 //   CHROMIUM_PATH=/usr/bin/chromium
 import { loadavg } from 'node:os';

@@ -40,6 +40,7 @@ export interface Queries {
   countUsers(): Promise<number>;
   updateUser(id: string, patch: UserPatch): Promise<void>;
   deleteUser(id: string): Promise<void>;
+  touchLastSeen(ids: string[], at: number): Promise<void>;
   /** Stored, not deleted `msg` entries per sender. */
   messageCountsBySender(): Promise<Map<string, number>>;
 

@@ -97,6 +97,9 @@ export abstract class CommonQueries implements Queries {
   countUsers(): Promise<number> {
     return this.db.$count(this.t.users);
   }
+  async touchLastSeen(ids: string[], at: number): Promise<void> {
+    await this.db.update(this.t.users).set({ lastSeenAt: at }).where(inArray(this.t.users.id, ids));
+  }
   async updateUser(id: string, patch: UserPatch): Promise<void> {
     await this.db.update(this.t.users).set(patch).where(eq(this.t.users.id, id));
   }

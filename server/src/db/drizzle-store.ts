@@ -348,8 +348,8 @@ export class DrizzleStore implements Store {
     return this.#updateUser(id, { disabled });
   }
 
-  touchLastSeen(id: string, at: number): Promise<void> {
-    return this.#updateUser(id, { lastSeenAt: at });
+  async touchLastSeen(ids: readonly string[], at: number): Promise<void> {
+    if (ids.length > 0) await this.#b.write((q) => q.touchLastSeen([...ids], at));
   }
 
   #updateUser(id: string, patch: UserPatch): Promise<void> {

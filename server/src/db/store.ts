@@ -218,7 +218,8 @@ export interface Store {
   setRecovery(id: string, recovery: { verifier: string; blob: Uint8Array } | null): Promise<void>;
   setRole(id: string, role: Role): Promise<void>;
   setDisabled(id: string, disabled: boolean): Promise<void>;
-  touchLastSeen(id: string, at: number): Promise<void>;
+  /** Sets lastSeenAt of these users (one statement). */
+  touchLastSeen(ids: readonly string[], at: number): Promise<void>;
   /**
    * Deletes the account: sessions, avatar, pins, shares to and from it, memberships (each with a
    * `remove` entry and an epoch bump), and the ciphertext of its messages (tombstones stay).

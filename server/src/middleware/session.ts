@@ -16,7 +16,7 @@ export function requireSession(store: Store, now: () => number): MiddlewareHandl
     c.set('session', live.session);
     c.set('user', live.user);
     if (live.user.lastSeenAt === null || t - live.user.lastSeenAt > LAST_SEEN_RESOLUTION_MS) {
-      await store.touchLastSeen(live.user.id, t);
+      await store.touchLastSeen([live.user.id], t);
     }
     return next();
   };

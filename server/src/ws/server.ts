@@ -11,6 +11,7 @@ import { CloseCode } from './errors';
 import { onRelayEvent } from './fanout';
 import { handleRaw } from './handlers';
 import { Hub } from './hub';
+import { LastSeenWriter } from './last-seen';
 import { MemberCache } from './member-cache';
 import { checkSession } from './session-check';
 import { followMemberships } from './sync';
@@ -43,6 +44,7 @@ export function attachWebSocketServer(server: UpgradeSource, deps: WsDeps): Sock
     perMessageDeflate: false,
   });
   let closing = false;
+  const lastSeen = new LastSeenWriter(ctx.store, logger, ctx.now);
   /** Presence updates of closed sockets still running; shutdown waits for them. */
   const departures = new Set<Promise<void>>();
 
@@ -106,7 +108,7 @@ export function attachWebSocketServer(server: UpgradeSource, deps: WsDeps): Sock
     const connectTask = conn
       .serially(async () => {
         await followMemberships(ctx, conn);
-        await ctx.store.touchLastSeen(userId, ctx.now());
+        lastSeen.mark(userId);
         try {
           const cameOnline = await ctx.presence.connect(userId);
           counted = true;
@@ -183,6 +185,7 @@ export function attachWebSocketServer(server: UpgradeSource, deps: WsDeps): Sock
         ),
       );
       await Promise.allSettled([...departures]);
+      await lastSeen.flush();
       unsubscribe();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

@@ -100,7 +100,7 @@ export function authRoutes(deps: ResolvedDeps): Hono<AppEnv> {
     const ip = c.get('clientIp');
     const user = await authenticate(deps, 'login', body.username, body.authKey, ip);
     await startSession(c, store, user.id, cookie, deps.now());
-    await store.touchLastSeen(user.id, deps.now());
+    await store.touchLastSeen([user.id], deps.now());
     logger.info({ event: 'login', userId: user.id, username: user.username, ip }, 'logged in');
     return c.json(sessionResponse(user));
   });
