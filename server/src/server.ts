@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { ready, verifyKtHead } from '@parley/crypto-core';
 import { buildApp } from './app';
+import type { AttachContext, Attachment, NodeServer } from './attachment';
 import { loadServerSecret } from './auth/secret';
 import { quarantineUnusableAccounts } from './auth/unusable-keys';
 import { openStore } from './db';
@@ -22,23 +23,7 @@ import { messageSender } from './realtime/send-message';
 import { createRealtimeServices } from './realtime/services';
 import { socketAttachment } from './ws/attach';
 
-export type NodeServer = ReturnType<typeof createAdaptorServer>;
-
-/** What an attached server (WebSocket, metrics…) gets to work with. */
-export interface AttachContext {
-  server: NodeServer;
-  config: Config;
-  store: Store;
-  events: EventBus;
-  logger: Logger;
-}
-
-/** What an attached server gives back. */
-export interface Attachment {
-  /** Live socket count, summed into the admin statistics. */
-  connectedSockets?: () => number;
-  close(): Promise<void>;
-}
+export type { AttachContext, Attachment, NodeServer } from './attachment';
 
 export interface ServerOverrides {
   /** Use this store instead of opening `config.databaseUrl` (not closed by `close()`). */

@@ -1,9 +1,9 @@
 // Plugs the socket server into startServer (server.ts `overrides.attach`): /ws on the relay's own
 // http(s) server, sending through the relay's one send path, and the live socket count for stats.
 
+import type { AttachContext, Attachment } from '../attachment';
 import type { SendMessage } from '../realtime/send-message';
 import type { RealtimeServices } from '../realtime/services';
-import type { AttachContext, Attachment } from '../server';
 import type { WsLimits } from './context';
 import { attachWebSocketServer, type UpgradeSource } from './server';
 
