@@ -1,5 +1,5 @@
-// The seam between the store's logic (drizzle-store.ts, written once) and a SQL dialect: each
-// backend implements these small queries with its own drizzle tables, and says how to run a
+// The seam between the store's logic (drizzle-store.ts, written once) and a SQL dialect: the
+// queries (common-queries.ts, over each dialect's own drizzle tables) and how to run a
 // transaction. Every method is one statement (or a fixed few) with no decisions in it.
 import type {
   AvatarRow,

@@ -1,5 +1,6 @@
-// The Store, written once over a dialect Backend: every decision (roles, seq assignment, the send
-// checks, membership entries and epochs, idempotency) lives here; backends only run queries.
+// The Store, written once over a dialect Backend: its decisions (roles, membership entries and
+// epochs, idempotency) live here, appends in append-batch.ts, the send rule in
+// channels/send-check.ts; backends only run queries.
 import { BROADCAST_CHANNEL_ID } from '../protocol/common';
 import { appendBatch } from './append-batch';
 import { type Backend, KT_CHUNK, type MembershipRow, type Queries, SHARE_CHUNK } from './backend';
