@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { bytes, isCanonicalBase64url } from './common';
+import { bytes, ClientMsgId, isCanonicalBase64url } from './common';
 
 describe('bytes()', () => {
   it('accepts the base64url encoding of bytes of an allowed length', () => {
@@ -24,5 +24,15 @@ describe('bytes()', () => {
     expect(isCanonicalBase64url(Buffer.from([1, 2]).toString('base64url'))).toBe(true);
     expect(isCanonicalBase64url('AQJ')).toBe(false);
     expect(bytes(1, 1).safeParse('_x').success).toBe(false);
+  });
+});
+
+describe('ClientMsgId', () => {
+  it('accepts a lower-case UUID and refuses its upper- or mixed-case spelling', () => {
+    const id = '0e4b5e43-5a7c-4f3e-8d5b-0d8e7f6a5b4c';
+    expect(ClientMsgId.safeParse(id).success).toBe(true);
+    expect(ClientMsgId.safeParse(id.toUpperCase()).success).toBe(false);
+    expect(ClientMsgId.safeParse('0E4b5e43-5a7c-4f3e-8d5b-0d8e7f6a5b4c').success).toBe(false);
+    expect(ClientMsgId.safeParse(crypto.randomUUID()).success).toBe(true);
   });
 });

@@ -46,7 +46,11 @@ export const ChannelId = z
   .min(1)
   .max(64)
   .regex(/^[a-z0-9-]+$/, 'bad channel id');
-export const ClientMsgId = z.uuid();
+/**
+ * Lower case only: an id and its upper-case spelling must not be two messages on one database and
+ * one on another (MySQL's case-insensitive collations), so only the canonical form is accepted.
+ */
+export const ClientMsgId = z.uuid().regex(/^[0-9a-f-]+$/, 'must be a lower-case UUID');
 export const Seq = z.number().int().min(0);
 export const KeyId = z
   .number()

@@ -155,6 +155,19 @@ describe('POST /api/channels/:id/messages', () => {
     expect(messages.filter((m) => m.clientMsgId === id)).toHaveLength(1);
   });
 
+  it('refuses an upper-case clientMsgId, so that no database can tell two spellings apart', async () => {
+    await share(alice, group.id, 1, [alice.id, bob.id]);
+    const id = uuid();
+    const before = await storeSnapshot(h);
+    const res = await send(alice, group.id, 1, id.toUpperCase() as typeof id);
+    expect(res.status).toBe(400);
+    const error = await errorOf(res);
+    expect(error.code).toBe('bad_request');
+    expect(JSON.stringify(error.details)).toContain('lower-case UUID');
+    expect(await storeSnapshot(h)).toEqual(before);
+    expect((await send(alice, group.id, 1, id)).status).toBe(201);
+  });
+
   it('refuses a key that lacks a member’s share with 409 missing_shares naming them', async () => {
     await share(alice, group.id, 1, [alice.id]);
     const before = await storeSnapshot(h);
