@@ -47,7 +47,7 @@ export async function appendBatch(q: Queries, batch: NewMessage[], now: number):
   const originals = await storedOriginals(q, batch);
   const facts = new Map<string, Promise<SendFacts>>();
   const factsOf = (channel: ChannelRow, m: NewMessage): Promise<SendFacts> => {
-    const name = JSON.stringify([m.channelId, m.senderId, m.keyId]);
+    const name = `${clientKey(m.senderId, m.channelId)}\u0000${m.keyId}`;
     let f = facts.get(name);
     if (f === undefined) {
       f = readFacts(q, channel, m);

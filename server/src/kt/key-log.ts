@@ -4,6 +4,7 @@
 // in its own transaction). With several relays, the one holding the lease in the database makes
 // epochs; every relay serves lookups from its own copy of the map, caught up from the database.
 import {
+  constantTimeEqual,
   KT_GENESIS_PREV,
   type KtBinding,
   KtMap,
@@ -97,10 +98,12 @@ export class KeyLog {
     await this.#catchUp();
     // Never sign a root over bindings edited behind the heads: that would launder the edit.
     if (!this.#state.consistent) return;
-    const now = this.#now();
-    if (!(await this.#store.ktTakeLease(this.#holder, now, Math.max(5 * this.#epochMs, 5_000)))) return;
+    // Read before taking the lease: an idle relay then writes nothing. Two relays that both see
+    // pending bindings race for the lease, and ktCommitEpoch refuses all but the next epoch.
     const pending = await this.#store.ktPendingBindings(MAX_PER_EPOCH);
     if (pending.length === 0) return;
+    const now = this.#now();
+    if (!(await this.#store.ktTakeLease(this.#holder, now, Math.max(5 * this.#epochMs, 5_000)))) return;
     const next = cloneState(this.#state);
     const published: KtBindingRecord[] = [];
     for (const b of pending) {
@@ -132,12 +135,15 @@ export class KeyLog {
   async #catchUp(): Promise<void> {
     const latest = await this.#store.ktLatestHead();
     const mine = this.#state.head;
-    if (latest === null || (mine !== null && latest.epoch === mine.epoch && same(latest.hash, mine.hash)))
+    if (
+      latest === null ||
+      (mine !== null && latest.epoch === mine.epoch && constantTimeEqual(latest.hash, mine.hash))
+    )
       return;
     if (mine !== null && latest.epoch > mine.epoch) {
       const next = cloneState(this.#state);
       for (const b of await this.#store.ktPublishedBindings(mine.epoch, latest.epoch)) apply(next, b);
-      if (same(next.map.root(), latest.root)) {
+      if (constantTimeEqual(next.map.root(), latest.root)) {
         this.#state = { ...next, head: latest };
         return;
       }
@@ -149,7 +155,7 @@ export class KeyLog {
   async #build(head: KtHeadRecord): Promise<MapState> {
     const state: MapState = { map: new KtMap(), bindings: new Map(), head, consistent: true };
     for (const b of await this.#store.ktPublishedBindings(-1, head.epoch)) apply(state, b);
-    if (!same(state.map.root(), head.root)) {
+    if (!constantTimeEqual(state.map.root(), head.root)) {
       // The database was edited behind the signed heads: say so, and make no more epochs on it.
       // Proofs from this map fail on every client, which is what should happen.
       state.consistent = false;
@@ -204,8 +210,4 @@ export function toBinding(b: KtBindingRecord): KtBinding {
     encKey: b.encKey,
     encKeySig: b.encKeySig,
   };
-}
-
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

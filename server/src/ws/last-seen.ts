@@ -20,11 +20,12 @@ export class LastSeenWriter {
 
   mark(userId: string): void {
     this.#pending.add(userId);
-    this.#timer ??= setTimeout(() => {
+    if (this.#timer !== null) return;
+    this.#timer = setTimeout(() => {
       this.#timer = null;
       void this.flush();
     }, LAST_SEEN_FLUSH_MS);
-    this.#timer.unref?.();
+    this.#timer.unref();
   }
 
   /** Writes what is marked (also at shutdown). */

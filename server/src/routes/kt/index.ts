@@ -3,7 +3,6 @@
 // a user's binding with its map proof, and each epoch's changes.
 import { ktBindingToWire, ktHeadToWire, ktProofToWire } from '@parley/crypto-core';
 import { Hono } from 'hono';
-import type { KtHeadRecord } from '../../db/store';
 import { toBinding } from '../../kt/key-log';
 import { notFound } from '../../middleware/errors';
 import type { AppEnv, ResolvedDeps } from '../../middleware/types';
@@ -20,8 +19,6 @@ import {
 } from '../../protocol';
 import { toB64 } from '../views';
 
-const wireHead = (h: KtHeadRecord) => ktHeadToWire(h);
-
 export function ktRoutes(deps: ResolvedDeps): Hono<AppEnv> {
   const { store, keyLog } = deps;
   const r = new Hono<AppEnv>();
@@ -29,7 +26,7 @@ export function ktRoutes(deps: ResolvedDeps): Hono<AppEnv> {
   r.get('/head', refuseQuery, async (c) => {
     const head = await store.ktLatestHead();
     const answer: KtHeadResponse = {
-      head: head ? wireHead(head) : null,
+      head: head ? ktHeadToWire(head) : null,
       logKey: toB64(keyLog.logKey.publicKey),
     };
     return c.json(answer);
@@ -37,7 +34,7 @@ export function ktRoutes(deps: ResolvedDeps): Hono<AppEnv> {
 
   r.get('/heads', async (c) => {
     const { from, limit } = queryOf(c, KtHeadsQuery);
-    const answer: KtHeadsResponse = { heads: (await store.ktHeads(from, limit)).map(wireHead) };
+    const answer: KtHeadsResponse = { heads: (await store.ktHeads(from, limit)).map(ktHeadToWire) };
     return c.json(answer);
   });
 
@@ -47,7 +44,7 @@ export function ktRoutes(deps: ResolvedDeps): Hono<AppEnv> {
     const found = await keyLog.lookup(userId, epoch);
     if (!found) throw notFound(epoch === undefined ? 'key log head' : 'epoch');
     const answer: KtLookupResponse = {
-      head: wireHead(found.head),
+      head: ktHeadToWire(found.head),
       binding: found.binding ? ktBindingToWire(toBinding(found.binding)) : null,
       proof: ktProofToWire(found.proof),
     };
