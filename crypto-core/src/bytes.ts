@@ -227,3 +227,17 @@ export function idBytes(fn: string, name: string, value: unknown): Uint8Array {
     throw new FormatError(`${fn}: ${name} is longer than ${MAX_ID_BYTES} bytes`);
   return bytes;
 }
+
+/** The wire form of an id (checked in full, as UTF-8 bytes, by idBytes). */
+export const wireId = z.string().min(1).max(MAX_ID_BYTES);
+
+/**
+ * Parses an already JSON-parsed wire value with `schema`; FormatError naming the first problem's
+ * path (or `what`) otherwise.
+ */
+export function parseWire<T>(fn: string, what: string, schema: z.ZodType<T>, wire: unknown): T {
+  const parsed = schema.safeParse(wire);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new FormatError(`${fn}: ${issue?.path.join('.') || what}: ${issue?.message ?? `bad ${what}`}`);
+}

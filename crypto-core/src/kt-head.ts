@@ -12,6 +12,7 @@ import {
   checkSafeNat,
   constantTimeEqual,
   encodeFields,
+  parseWire,
   SIGN_PUBLIC_KEY_BYTES,
   SIGN_SECRET_KEY_BYTES,
   SIGNATURE_BYTES,
@@ -182,12 +183,7 @@ export function ktHeadToWire(h: KtHead): WireKtHead {
 /** Parses a wire head (an already JSON-parsed value). FormatError. Does not verify the signature. */
 export function ktHeadFromWire(wire: unknown): KtHead {
   const fn = 'ktHeadFromWire';
-  const parsed = WireKtHeadSchema.safeParse(wire);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new FormatError(`${fn}: ${issue?.path.join('.') || 'head'}: ${issue?.message ?? 'bad head'}`);
-  }
-  const w = parsed.data;
+  const w = parseWire(fn, 'head', WireKtHeadSchema, wire);
   return {
     epoch: w.epoch,
     root: base64Field(fn, 'root', w.root),

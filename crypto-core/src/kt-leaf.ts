@@ -12,12 +12,13 @@ import {
   checkObject,
   encodeFields,
   idBytes,
-  MAX_ID_BYTES,
+  parseWire,
   SIGN_PUBLIC_KEY_BYTES,
   SIGNATURE_BYTES,
   toBase64,
   U32_MAX,
   u32be,
+  wireId,
 } from './bytes';
 import { FormatError } from './errors';
 import { KT_HASH_BYTES } from './kt-tree';
@@ -68,8 +69,6 @@ export function ktLeafValue(b: KtBinding): Uint8Array {
   return sodium().crypto_generichash(KT_HASH_BYTES, leafBytes('ktLeafValue', b), null);
 }
 
-const wireId = z.string().min(1).max(MAX_ID_BYTES);
-
 /** A binding on the wire (JSON), bytes as canonical unpadded base64url. */
 export const WireKtBindingSchema = z.object({
   userId: wireId,
@@ -100,12 +99,7 @@ export function ktBindingToWire(b: KtBinding): WireKtBinding {
  */
 export function ktBindingFromWire(wire: unknown): KtBinding {
   const fn = 'ktBindingFromWire';
-  const parsed = WireKtBindingSchema.safeParse(wire);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new FormatError(`${fn}: ${issue?.path.join('.') || 'binding'}: ${issue?.message ?? 'bad binding'}`);
-  }
-  const w = parsed.data;
+  const w = parseWire(fn, 'binding', WireKtBindingSchema, wire);
   const binding: KtBinding = {
     userId: w.userId,
     username: w.username,

@@ -4,7 +4,7 @@
 // calls, root() none, and prove() none for a present key. Nodes are immutable and shared between
 // versions (set() copies the path it changes), so clone() is O(1). It computes roots and proofs;
 // it proves nothing by itself: readers check proofs against signed heads (kt-proof.ts, kt-head.ts).
-import { checkBytes } from './bytes';
+import { checkBytes, constantTimeEqual } from './bytes';
 import { FormatError } from './errors';
 import { KT_BITMAP_BYTES, type KtProof } from './kt-proof';
 import {
@@ -92,7 +92,7 @@ function insert(node: Node, key: Uint8Array, value: Uint8Array, added: { yes: bo
     return keyBit(key, part) === 0 ? branch(part, fresh, old, node.top) : branch(part, old, fresh, node.top);
   }
   if (node.value !== null) {
-    return sameBytes(node.value, value) ? node : leaf(node.key, value, node.top);
+    return constantTimeEqual(node.value, value) ? node : leaf(node.key, value, node.top);
   }
   const goRight = keyBit(key, node.depth) === 1;
   const child = (goRight ? node.right : node.left) as Node;
@@ -127,11 +127,6 @@ function* walk(root: Node | null): IterableIterator<[Uint8Array, Uint8Array]> {
     if (node.value !== null) yield [node.key.slice(), node.value.slice()];
     else stack.push(node.right as Node, node.left as Node);
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return a.length === b.length;
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
@@ -189,7 +184,7 @@ export class KtMap {
     while (node !== null && node.value === null) {
       node = keyBit(key, node.depth) === 1 ? node.right : node.left;
     }
-    return node !== null && sameBytes(node.key, key) ? node.value?.slice() : undefined;
+    return node !== null && constantTimeEqual(node.key, key) ? node.value?.slice() : undefined;
   }
 
   /** Inserts `key` or replaces its value. KeyError on lengths. */

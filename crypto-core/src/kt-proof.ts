@@ -4,7 +4,15 @@
 // exactly that value for the key (or none). It says nothing about any other key, nor about whether
 // the root is the one everybody else sees: that is the signed, chained heads' job (kt-head.ts).
 import { z } from 'zod';
-import { base64Field, base64UrlOf, checkBytes, checkObject, constantTimeEqual, toBase64 } from './bytes';
+import {
+  base64Field,
+  base64UrlOf,
+  checkBytes,
+  checkObject,
+  constantTimeEqual,
+  parseWire,
+  toBase64,
+} from './bytes';
 import { FormatError } from './errors';
 import { defaultAt, KT_DEPTH, KT_HASH_BYTES, keyBit, leafHash, nodeHash } from './kt-tree';
 
@@ -22,7 +30,7 @@ export interface KtProof {
 }
 
 /** Checks a proof's shape and canonical form; errors are `${fn}: …` (internal). */
-export function checkProof(fn: string, proof: KtProof): void {
+function checkProof(fn: string, proof: KtProof): void {
   checkObject(fn, 'proof', proof);
   checkBytes(fn, 'proof.bitmap', proof.bitmap, KT_BITMAP_BYTES);
   const { siblings } = proof;
@@ -94,14 +102,10 @@ export function ktProofToWire(proof: KtProof): WireKtProof {
  */
 export function ktProofFromWire(wire: unknown): KtProof {
   const fn = 'ktProofFromWire';
-  const parsed = WireKtProofSchema.safeParse(wire);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new FormatError(`${fn}: ${issue?.path.join('.') || 'proof'}: ${issue?.message ?? 'bad proof'}`);
-  }
+  const w = parseWire(fn, 'proof', WireKtProofSchema, wire);
   const proof: KtProof = {
-    bitmap: base64Field(fn, 'bitmap', parsed.data.bitmap),
-    siblings: parsed.data.siblings.map((s, i) => base64Field(fn, `siblings[${i}]`, s)),
+    bitmap: base64Field(fn, 'bitmap', w.bitmap),
+    siblings: w.siblings.map((s, i) => base64Field(fn, `siblings[${i}]`, s)),
   };
   checkProof(fn, proof);
   return proof;

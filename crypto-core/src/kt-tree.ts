@@ -4,7 +4,7 @@
 // none) per key, as long as BLAKE2b-256 is collision resistant. This file is the definition (bit
 // order, hashes, defaults) and the hashing of paths; kt-proof.ts checks one path, kt-map.ts keeps
 // a whole tree.
-import { checkBytes } from './bytes';
+import { checkBytes, constantTimeEqual } from './bytes';
 import { CryptoError, FormatError } from './errors';
 import { type Sodium, sodium } from './sodium';
 
@@ -159,11 +159,10 @@ function heapEngine(s: Sodium): Engine | null {
 function agree(a: Engine, b: Engine): boolean {
   const x = defaults[7] as Uint8Array;
   const y = defaults[200] as Uint8Array;
-  const same = (p: Uint8Array, q: Uint8Array) => p.length === q.length && p.every((v, i) => v === q[i]);
   return (
-    same(a.hash(LEAF_PREFIX, x, y), b.hash(LEAF_PREFIX, x, y)) &&
-    same(a.hash(NODE_PREFIX, y, x), b.hash(NODE_PREFIX, y, x)) &&
-    same(a.climb(x, y, KT_DEPTH, 0, KT_DEPTH + 1), b.climb(x, y, KT_DEPTH, 0, KT_DEPTH + 1))
+    constantTimeEqual(a.hash(LEAF_PREFIX, x, y), b.hash(LEAF_PREFIX, x, y)) &&
+    constantTimeEqual(a.hash(NODE_PREFIX, y, x), b.hash(NODE_PREFIX, y, x)) &&
+    constantTimeEqual(a.climb(x, y, KT_DEPTH, 0, KT_DEPTH + 1), b.climb(x, y, KT_DEPTH, 0, KT_DEPTH + 1))
   );
 }
 

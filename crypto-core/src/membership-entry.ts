@@ -13,7 +13,7 @@ import {
   constantTimeEqual,
   encodeFields,
   idBytes,
-  MAX_ID_BYTES,
+  parseWire,
   SIGN_PUBLIC_KEY_BYTES,
   SIGN_SECRET_KEY_BYTES,
   SIGNATURE_BYTES,
@@ -21,6 +21,7 @@ import {
   U32_MAX,
   u32be,
   utf8,
+  wireId,
 } from './bytes';
 import { FormatError, KeyError } from './errors';
 import { checkIdentityKey } from './public-keys';
@@ -130,8 +131,6 @@ export function copyFields(f: MemberEntryFields): MemberEntryFields {
   };
 }
 
-const wireId = z.string().min(1).max(MAX_ID_BYTES);
-
 /**
  * An entry on the wire (JSON), bytes as canonical unpadded base64url. `channelId` is not on the
  * wire: it is the channel the entry is fetched from or posted to, and is passed in when parsing.
@@ -170,12 +169,7 @@ export function memberEntryToWire(entry: MemberEntry): WireMemberEntry {
  */
 export function memberEntryFromWire(channelId: string, wire: unknown): MemberEntry {
   const fn = 'memberEntryFromWire';
-  const parsed = WireMemberEntrySchema.safeParse(wire);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new FormatError(`${fn}: ${issue?.path.join('.') || 'entry'}: ${issue?.message ?? 'bad entry'}`);
-  }
-  const w = parsed.data;
+  const w = parseWire(fn, 'entry', WireMemberEntrySchema, wire);
   const entry: MemberEntry = {
     channelId,
     index: w.index,
