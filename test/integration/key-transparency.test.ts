@@ -18,7 +18,7 @@ import {
   ready,
   signKtHead,
 } from '@parley/crypto-core';
-import type { KtHeadResponse, KtHeadsResponse } from '@parley/server/protocol';
+import type { KtHeadResponse, KtHeadsResponse, KtLookupResponse } from '@parley/server/protocol';
 import { Api, auditKeyLog, KeyChangeBlockedError, type ParleyClient } from '@parley/web/client';
 import _sodium from 'libsodium-wrappers-sumo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -199,6 +199,53 @@ describe('key transparency', () => {
 });
 
 describe('the relay’s log key', () => {
+  it('remembers the log key across logins: a whole chain re-signed by another key raises the alarm', async () => {
+    const dana = await user('dana');
+    await published();
+    // An honest login keeps the log key and head in the pins.
+    const honest = await login(dana);
+    await waitFor(() => honest.contacts.pins.kt, 'the key-log state in the pins');
+    honest.lock();
+    const real = (await (
+      await fetch(`${relay.url}/api/kt/heads?from=0&limit=100`)
+    ).json()) as KtHeadsResponse;
+    // The server's own log, with the real roots, re-signed from epoch 0 by a key of its own.
+    const other = _sodium.crypto_sign_keypair();
+    const forged = new Map<number, ReturnType<typeof ktHeadToWire>>();
+    let prev: Uint8Array | null = null;
+    for (const wire of real.heads) {
+      const h = ktHeadFromWire(wire);
+      const head = signKtHead({ ...h, prevHash: prev ?? h.prevHash }, other.privateKey);
+      forged.set(h.epoch, ktHeadToWire(head));
+      prev = ktHeadHash(head);
+    }
+    const swap = (h: { epoch: number }) => must(forged.get(h.epoch), `forged head ${h.epoch}`);
+    const d = await login(dana, {
+      wrapFetch: (f) =>
+        tampering(f, [
+          {
+            match: /^\/api\/kt\/head$/,
+            rewrite: (b) => {
+              const r = b as KtHeadResponse;
+              return {
+                head: r.head && swap(r.head),
+                logKey: Buffer.from(other.publicKey).toString('base64url'),
+              };
+            },
+          },
+          {
+            match: /^\/api\/kt\/heads$/,
+            rewrite: (b) => ({ heads: (b as KtHeadsResponse).heads.map(swap) }),
+          },
+          {
+            match: /^\/api\/kt\/lookup\//,
+            rewrite: (b) => ({ ...(b as KtLookupResponse), head: swap((b as KtLookupResponse).head) }),
+          },
+        ]),
+    });
+    expect(d.keyLogAlarm).not.toBeNull();
+  });
+
   it('refuses to start with a log key other than the one that signed the log, naming the fix', async () => {
     const r = await startRelay({ name: 'kt-key' });
     try {

@@ -52,7 +52,7 @@ const PAGE = 500;
 export class KeyTransparency {
   readonly #api: Api;
   readonly #session: Session;
-  #logKey: Uint8Array | null;
+  #logKey: Uint8Array | null = null;
   #ownVersion: number;
   /** The newest head verified, and the hashes of every head verified this session. */
   #head: KtHead | null = null;
@@ -71,10 +71,20 @@ export class KeyTransparency {
   constructor(api: Api, session: Session, saved: KtState | undefined, now: () => number = Date.now) {
     this.#api = api;
     this.#session = session;
+    this.#now = now;
+    this.#ownVersion = 1;
+    this.#kept = null;
+    this.restore(saved);
+  }
+
+  /**
+   * Takes up the state kept in the pins (the pinned log key, the last verified head, the own
+   * version), once the pins are loaded; before that nothing is trusted on first use.
+   */
+  restore(saved: KtState | undefined): void {
     this.#logKey = saved ? fromBase64(saved.logKey) : null;
     this.#ownVersion = saved?.ownVersion ?? 1;
     this.#kept = saved ? { epoch: saved.epoch, hash: saved.headHash } : null;
-    this.#now = now;
   }
 
   /** Why the key log is not to be trusted for this account, or null. Never cleared. */

@@ -497,7 +497,8 @@ export class ParleyClient {
     const logs = new GroupLogs(this.api, session, alerts, contacts);
     logs.onGrow = (channelId) => this.events.emit('membership', { channelId });
     const keys = new SenderKeys({ api: this.api, session, contacts, logs, alerts });
-    const kt = new KeyTransparency(this.api, session, contacts.pins.kt);
+    // The pins are not loaded yet: kt takes up their key-log state after contacts.load() below.
+    const kt = new KeyTransparency(this.api, session, undefined);
     kt.onAlarm = (reason) => this.events.emit('keyLogAlarm', { reason });
     contacts.useKeyLog(kt);
     const views: ChannelViews = new ChannelViews({
@@ -535,6 +536,7 @@ export class ParleyClient {
       }),
     );
     await contacts.load();
+    kt.restore(contacts.pins.kt);
     // A missing, bad or rolled-back pins blob fails closed: nothing is pinned or sent until the
     // user re-verifies or resets (DESIGN §7.4).
     if (contacts.trustUnknown !== null) this.events.emit('trust', { unknown: contacts.trustUnknown });
