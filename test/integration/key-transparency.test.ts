@@ -156,6 +156,28 @@ describe('key transparency', () => {
     expect(b.keyLogAlarm).toMatch(/version 3 .*changed and changed back/);
   });
 
+  it('does not let the server answer a lookup under an old head: changed and changed back, shown as before', async () => {
+    const erin = await user('erin');
+    const before = await published();
+    const real = JSON.parse(
+      must((await db.rows<{ bundle: string }>('SELECT bundle FROM users WHERE id = ?', [erin.id]))[0], 'erin')
+        .bundle,
+    );
+    await forgeBinding(erin, 2, forgedBundle());
+    await published();
+    await forgeBinding(erin, 3, real);
+    await published();
+    // Every lookup of Erin's own entry is answered from the epoch before the swap, on the real chain.
+    const e = await login(erin, {
+      wrapFetch: (f) => (input, init) => {
+        const url = new URL(input);
+        if (url.pathname === `/api/kt/lookup/${erin.id}`) url.searchParams.set('epoch', String(before));
+        return f(url.toString(), init);
+      },
+    });
+    expect(e.keyLogAlarm).not.toBeNull();
+  });
+
   it('catches a head shown to Alice only, through the head Bob’s next message carries', async () => {
     const alice = await user('alice');
     const bob = await user('bob');

@@ -283,9 +283,15 @@ export class KeyTransparency {
   async #lookup(userId: string): Promise<{ binding: KtBinding | null; head: KtHead } | string | null> {
     if (!this.#head) await this.refresh();
     if (!this.#head || !this.#logKey) return null;
-    const answer = await this.#api.ktLookup(userId);
+    // Under the newest verified head only: an older head on the chain would let the server show a
+    // binding it has since replaced (a key changed and changed back would look untouched).
+    const newest = this.#head.epoch;
+    const answer = await this.#api.ktLookup(userId, newest);
     const head = this.#parse(answer.head);
     if (!head) return 'the server’s key-log answer is malformed';
+    if (head.epoch < newest) {
+      return `the key-log proof is under an old head (epoch ${head.epoch}), not the newest verified one (epoch ${newest})`;
+    }
     if ((await this.#hashAt(head.epoch)) !== toBase64(ktHeadHash(head))) {
       return `the key-log proof is under a head (epoch ${head.epoch}) that is not on the verified chain`;
     }
