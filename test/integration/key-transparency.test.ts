@@ -336,6 +336,24 @@ describe('the key-log auditor', () => {
     expect(second.stdout).toMatch(/kt-audit: ok, epochs 1 checked \(since the saved state\), users 101/);
   });
 
+  it('reports a chain served short of the relay’s own head', async () => {
+    const short = new Api({
+      baseUrl: auditRelay.url,
+      fetch: tampering(
+        (input, init) => fetch(input, init),
+        [
+          // Every page of heads loses its last two: the log looks shorter than the head says.
+          {
+            match: /^\/api\/kt\/heads$/,
+            rewrite: (b) => ({ heads: (b as KtHeadsResponse).heads.slice(0, -2) }),
+          },
+        ],
+      ),
+    });
+    const result = await auditKeyLog(short);
+    expect(result.problems.join('\n')).toMatch(/not reached/);
+  });
+
   it('reports an edited change list and a broken chain', async () => {
     await auditDb.run("UPDATE kt_bindings SET username = 'mallory' WHERE epoch = 1");
     const edited = await auditKeyLog(api);

@@ -50,7 +50,7 @@ export async function auditKeyLog(
     problems.push(line);
     opts.onProblem?.(line);
   };
-  const { logKey: served } = await api.ktHead();
+  const { logKey: served, head: newest } = await api.ktHead();
   const saved = opts.state;
   const logKey = fromBase64(saved?.logKey ?? served);
   if (saved && saved.logKey !== served)
@@ -120,6 +120,12 @@ export async function auditKeyLog(
     }
     from = (page.at(-1)?.epoch ?? from) + 1;
     if (page.length < PAGE) break;
+  }
+  // The chain must reach the head the relay serves to clients: a shorter one hides epochs.
+  if (newest && (prev === null || prev.epoch < newest.epoch)) {
+    problem(
+      `epoch ${newest.epoch}: the relay's head was not reached by the chain it served (it ended at ${prev?.epoch ?? 'no epoch'})`,
+    );
   }
   return finish();
 
