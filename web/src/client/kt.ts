@@ -204,7 +204,8 @@ export class KeyTransparency {
     bundle: PublicBundle,
     minVersion = 1,
   ): Promise<ContactCheck> {
-    const cacheKey = `${userId}|${toBase64(bundle.identityKey)}|${minVersion}`;
+    // The whole bundle: a result for one encryption key says nothing about another.
+    const cacheKey = `${userId}|${toBase64(bundle.identityKey)}|${toBase64(bundle.encKey)}|${minVersion}`;
     const cached = this.#checks.get(cacheKey);
     if (cached && cached.result.ok !== 'pending' && this.#now() - cached.at < CHECK_REUSE_MS) {
       return cached.result;
@@ -364,6 +365,8 @@ export class KeyTransparency {
   #raise(reason: string): void {
     if (this.#alarm !== null) return;
     this.#alarm = reason;
+    // Results checked before the alarm rest on the log it distrusts: check again.
+    this.#checks.clear();
     this.onAlarm(reason);
   }
 }
