@@ -3,6 +3,8 @@
 // accepts a newer head only when the chain from the one it kept verifies, checks each contact's
 // key against a map proof, watches its own entry (a binding it did not make is an alarm that
 // cannot be dismissed), and checks the heads other members gossip in their messages.
+
+import type { KtHeadRef, KtPins } from '@parley/crypto-core';
 import {
   CryptoError,
   constantTimeEqual,
@@ -25,18 +27,9 @@ import type { Session } from './account';
 import type { Api } from './api';
 
 /** What is kept in the pins blob across sessions (crypto-core's pins `kt` field). */
-export interface KtState {
-  logKey: string;
-  epoch: number;
-  headHash: string;
-  ownVersion: number;
-}
-
+export type KtState = KtPins;
 /** A head reference as messages carry it (`kt`, DESIGN §7.3). */
-export interface KtHeadRef {
-  epoch: number;
-  hash: string;
-}
+export type { KtHeadRef };
 
 export type ContactCheck =
   | { ok: true; version: number; epoch: number }
