@@ -11,6 +11,7 @@ import { requestContext } from './middleware/request-context';
 import { securityHeaders } from './middleware/security-headers';
 import type { AppDeps, AppEnv, ResolvedDeps } from './middleware/types';
 import { webApp } from './middleware/web-app';
+import { RelayMetrics } from './metrics';
 import { messageSender, type SendMessage } from './realtime/send-message';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
@@ -22,7 +23,7 @@ import { userRoutes } from './routes/users';
 export type { AppDeps, AppEnv, ResolvedDeps } from './middleware/types';
 
 /** The send path of an app without the real-time services: each send appended on its own. */
-function directSender(deps: AppDeps, now: () => number): SendMessage {
+function directSender(deps: AppDeps, now: () => number, metrics: RelayMetrics): SendMessage {
   return messageSender({
     append: async (send) => {
       const [result] = await deps.store.appendMessages([send], now());
@@ -33,11 +34,13 @@ function directSender(deps: AppDeps, now: () => number): SendMessage {
     ratePerSec: deps.config.realtime.sendRate.ratePerSec,
     events: deps.events,
     logger: deps.logger,
+    metrics,
   });
 }
 
 function resolveDeps(deps: AppDeps): ResolvedDeps {
   const now = deps.now ?? Date.now;
+  const metrics = deps.metrics ?? new RelayMetrics();
   return {
     ...deps,
     now,
@@ -46,7 +49,8 @@ function resolveDeps(deps: AppDeps): ResolvedDeps {
       register: new MemoryRateLimiter(deps.config.login.registerMaxPerIp, deps.config.login.windowMs, now),
     },
     connectedSockets: deps.connectedSockets ?? (() => 0),
-    sendMessage: deps.sendMessage ?? directSender(deps, now),
+    sendMessage: deps.sendMessage ?? directSender(deps, now, metrics),
+    metrics,
     webDist: deps.webDist ?? null,
     startedAt: deps.startedAt ?? now(),
     verifier: new Verifier(deps.config.scrypt.logN),

@@ -4,6 +4,7 @@ import type { createAdaptorServer } from '@hono/node-server';
 import type { Store } from './db/store';
 import type { Config } from './env';
 import type { Logger } from './log';
+import type { RelayMetrics } from './metrics';
 import type { EventBus } from './realtime/events';
 
 export type NodeServer = ReturnType<typeof createAdaptorServer>;
@@ -15,6 +16,7 @@ export interface AttachContext {
   store: Store;
   events: EventBus;
   logger: Logger;
+  metrics: RelayMetrics;
 }
 
 /** What an attached server gives back. */

@@ -17,6 +17,7 @@ import type { Config } from './env';
 import { KeyLog } from './kt/key-log';
 import { type LogKey, loadLogKey } from './kt/log-key';
 import { createLogger, type Logger, safeError } from './log';
+import { RelayMetrics } from './metrics';
 import type { RateLimiters } from './middleware/types';
 import type { EventBus } from './realtime/events';
 import { messageSender } from './realtime/send-message';
@@ -61,7 +62,8 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   try {
     // Real-time services (ws/, realtime/): the event bus (Redis when REDIS_URL is set, else in
     // process), presence, send rate limits and the write batcher; /ws is attached below.
-    const realtime = await createRealtimeServices(config.realtime, store, logger);
+    const metrics = new RelayMetrics();
+    const realtime = await createRealtimeServices(config.realtime, store, logger, metrics);
     cleanups.push(() => realtime.close());
     const events = overrides.events ?? realtime.events;
 
@@ -95,6 +97,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       ratePerSec: config.realtime.sendRate.ratePerSec,
       events,
       logger,
+      metrics,
     });
     const attachments: Attachment[] = [];
     const app = buildApp({
@@ -109,6 +112,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       },
       connectedSockets: () => attachments.reduce((n, a) => n + (a.connectedSockets?.() ?? 0), 0),
       sendMessage,
+      metrics,
       webDist: existsSync(config.webDist) ? config.webDist : null,
       keyLog,
     });
@@ -128,7 +132,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       socketAttachment(realtime, sendMessage, config.realtime),
       ...(overrides.attach ?? []),
     ]) {
-      attachments.push(await attach({ server, config, store, events, logger }));
+      attachments.push(await attach({ server, config, store, events, logger, metrics }));
     }
 
     await new Promise<void>((resolve, reject) => {

@@ -5,6 +5,7 @@ import type { SessionRecord, Store, UserRecord } from '../db/store';
 import type { Config } from '../env';
 import type { KeyLog } from '../kt/key-log';
 import type { Logger } from '../log';
+import type { RelayMetrics } from '../metrics';
 import type { EventBus } from '../realtime/events';
 import type { SendMessage } from '../realtime/send-message';
 import type { RateLimiter } from './rate-limit';
@@ -40,6 +41,8 @@ export interface AppDeps {
   startedAt?: number;
   /** The key-transparency log (its map, heads and epoch maker). */
   keyLog: KeyLog;
+  /** This relay's Prometheus metrics; a fresh registry when omitted (route tests). */
+  metrics?: RelayMetrics;
 }
 
 /** Deps with every default filled in, plus the services built from them; what routes receive. */

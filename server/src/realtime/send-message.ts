@@ -3,6 +3,7 @@
 // and the fan-out. Callers only render the outcome: as an HTTP answer or as an ack/error frame.
 import type { AppendResult, MessageRecord, NewMessage } from '../db/store';
 import type { Logger } from '../log';
+import type { RelayMetrics } from '../metrics';
 import type { ErrorCode } from '../protocol';
 import type { EventBus } from './events';
 import type { RateLimiter } from './rate-limit';
@@ -38,6 +39,7 @@ export interface SendDeps {
   ratePerSec: number;
   events: EventBus;
   logger: Logger;
+  metrics: RelayMetrics;
 }
 
 function refusal(result: Exclude<AppendResult, { ok: true }>): SendRefused {
@@ -63,14 +65,17 @@ function refusal(result: Exclude<AppendResult, { ok: true }>): SendRefused {
 }
 
 export function messageSender(deps: SendDeps): SendMessage {
-  const { append, limiter, events, logger } = deps;
+  const { append, limiter, events, logger, metrics } = deps;
   const retryAfterMs = Math.ceil(1000 / deps.ratePerSec);
   return async (send) => {
+    metrics.sends.inc();
     if (limiter !== null && !(await limiter.take(`send:${send.senderId}`))) {
+      metrics.refusals.inc({ code: 'rate_limited' });
       throw new SendRefused('rate_limited', 'sending too fast; slow down', { retryAfterMs });
     }
     const result = await append(send);
     if (!result.ok) {
+      metrics.refusals.inc({ code: result.code });
       logger.info(
         { event: 'send-refused', userId: send.senderId, channelId: send.channelId, code: result.code },
         'send refused',
@@ -92,6 +97,7 @@ export function messageSender(deps: SendDeps): SendMessage {
     // A duplicate is published again: if the relay died between commit and publish, the retry is
     // the only fan-out the message ever gets. Clients keep one entry per (channelId, seq).
     events.publish({ type: 'message', message });
+    metrics.acks.inc();
     return { message, duplicate };
   };
 }

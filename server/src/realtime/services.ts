@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Store } from '../db/store';
 import { type Logger, safeError } from '../log';
+import type { RelayMetrics } from '../metrics';
 import { type RateLimiter as AttemptLimiter, MemoryRateLimiter } from '../middleware/rate-limit';
 import { type BatcherOptions, WriteBatcher } from './batcher';
 import { type EventBus, LocalEventBus } from './events';
@@ -52,9 +53,20 @@ export async function createRealtimeServices(
   config: RealtimeConfig,
   store: Store,
   logger: Logger,
+  metrics: RelayMetrics,
 ): Promise<RealtimeServices> {
   const relayId = config.relayId ?? newRelayId();
-  const batcher = new WriteBatcher((batch, now) => store.appendMessages(batch, now), config.batch, logger);
+  const batcher = new WriteBatcher(
+    async (batch, now) => {
+      const stopTimer = metrics.commitSeconds.startTimer();
+      const results = await store.appendMessages(batch, now);
+      stopTimer();
+      metrics.batchSize.observe(batch.length);
+      return results;
+    },
+    config.batch,
+    logger,
+  );
 
   if (config.redisUrl === null) {
     const events = new LocalEventBus();

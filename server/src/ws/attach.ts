@@ -18,6 +18,7 @@ export function socketAttachment(realtime: RealtimeServices, sendMessage: SendMe
       relayId: realtime.relayId,
       publicOrigins: ctx.config.publicOrigins,
       limits,
+      metrics: ctx.metrics,
     });
     return {
       connectedSockets: sockets.connectedSockets,

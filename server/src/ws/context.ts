@@ -1,6 +1,7 @@
 // What the socket server is built from, shared by the upgrade, frame handlers and fan-out.
 import type { Store } from '../db/store';
 import type { Logger } from '../log';
+import type { RelayMetrics } from '../metrics';
 import type { EventBus } from '../realtime/events';
 import type { Presence } from '../realtime/presence';
 import type { RateLimit } from '../realtime/rate-limit';
@@ -29,11 +30,14 @@ export interface WsDeps {
   /** Extra origins allowed besides the relay's own host (PUBLIC_ORIGIN). */
   publicOrigins: string[];
   limits: WsLimits;
+  /** This relay's metrics; a fresh registry when omitted (socket tests). */
+  metrics?: RelayMetrics;
   now?: () => number;
 }
 
-export interface WsContext extends Omit<WsDeps, 'now'> {
+export interface WsContext extends Omit<WsDeps, 'now' | 'metrics'> {
   now: () => number;
+  metrics: RelayMetrics;
   hub: Hub;
   members: MemberCache;
 }

@@ -18,6 +18,7 @@ export function onRelayEvent(ctx: WsContext, event: RelayEvent): void {
       const frame = new EncodedFrame({ type: 'message', message: toWireMessage(event.message) });
       const item = { kind: 'message', seq: event.message.seq, frame } as const;
       for (const conn of sockets) conn.deliver(event.message.channelId, item);
+      ctx.metrics.deliveries.inc(sockets.size);
       return;
     }
     case 'deleted': {

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { safeError } from '../log';
+import { RelayMetrics } from '../metrics';
 import { Connection } from './connection';
 import { SESSION_RECHECK_MS, type WsContext, type WsDeps } from './context';
 import { CloseCode } from './errors';
@@ -34,6 +35,7 @@ export function attachWebSocketServer(server: UpgradeSource, deps: WsDeps): Sock
   const ctx: WsContext = {
     ...deps,
     now: deps.now ?? Date.now,
+    metrics: deps.metrics ?? new RelayMetrics(),
     hub: new Hub(),
     members: new MemberCache(deps.store),
   };
