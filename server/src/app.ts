@@ -3,6 +3,7 @@
 import { Hono } from 'hono';
 import { Verifier } from './auth/verifier';
 import { MembershipLogs } from './channels/membership-append';
+import { RelayMetrics } from './metrics';
 import { bodyLimits } from './middleware/body-limit';
 import { csrfGuard } from './middleware/csrf';
 import { renderError, renderNotFound } from './middleware/errors';
@@ -11,7 +12,6 @@ import { requestContext } from './middleware/request-context';
 import { securityHeaders } from './middleware/security-headers';
 import type { AppDeps, AppEnv, ResolvedDeps } from './middleware/types';
 import { webApp } from './middleware/web-app';
-import { RelayMetrics } from './metrics';
 import { messageSender, type SendMessage } from './realtime/send-message';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';

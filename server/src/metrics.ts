@@ -1,7 +1,7 @@
 // The relay's Prometheus metrics (served at /metrics, see docs/operations.md "Metrics"). One
 // registry per relay, not prom-client's global one: tests run several relays in one process.
 // Metrics carry counts, sizes and durations only; never a user id, channel id or token.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export class RelayMetrics {
   readonly registry = new Registry();
