@@ -4,7 +4,7 @@ CREATE TABLE `avatars` (
 	`data` mediumblob NOT NULL,
 	`version` bigint NOT NULL,
 	CONSTRAINT `avatars_user_id` PRIMARY KEY(`user_id`)
-);
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 --> statement-breakpoint
 CREATE TABLE `channels` (
 	`id` varchar(64) NOT NULL,
@@ -14,13 +14,13 @@ CREATE TABLE `channels` (
 	`last_seq` bigint NOT NULL,
 	`created_at` bigint NOT NULL,
 	CONSTRAINT `channels_id` PRIMARY KEY(`id`)
-);
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 --> statement-breakpoint
 CREATE TABLE `contact_pins` (
 	`user_id` varchar(36) NOT NULL,
 	`blob` mediumblob NOT NULL,
 	CONSTRAINT `contact_pins_user_id` PRIMARY KEY(`user_id`)
-);
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 --> statement-breakpoint
 CREATE TABLE `members` (
 	`channel_id` varchar(64) NOT NULL,
@@ -28,7 +28,7 @@ CREATE TABLE `members` (
 	`role` varchar(8) NOT NULL,
 	`joined_seq` bigint NOT NULL,
 	CONSTRAINT `members_channel_id_user_id_pk` PRIMARY KEY(`channel_id`,`user_id`)
-);
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 --> statement-breakpoint
 CREATE TABLE `messages` (
 	`channel_id` varchar(64) NOT NULL,
@@ -45,14 +45,14 @@ CREATE TABLE `messages` (
 	`system_actor_id` varchar(36),
 	CONSTRAINT `messages_channel_id_seq_pk` PRIMARY KEY(`channel_id`,`seq`),
 	CONSTRAINT `messages_client_msg_uq` UNIQUE(`sender_id`,`client_msg_id`)
-);
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 --> statement-breakpoint
 CREATE TABLE `read_markers` (
 	`user_id` varchar(36) NOT NULL,
 	`channel_id` varchar(64) NOT NULL,
 	`seq` bigint NOT NULL,
 	CONSTRAINT `read_markers_user_id_channel_id_pk` PRIMARY KEY(`user_id`,`channel_id`)
-);
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 --> statement-breakpoint
 CREATE TABLE `sender_key_shares` (
 	`channel_id` varchar(64) NOT NULL,
@@ -61,7 +61,7 @@ CREATE TABLE `sender_key_shares` (
 	`recipient_id` varchar(36) NOT NULL,
 	`sealed` blob NOT NULL,
 	CONSTRAINT `sender_key_shares_channel_id_sender_id_key_id_recipient_id_pk` PRIMARY KEY(`channel_id`,`sender_id`,`key_id`,`recipient_id`)
-);
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 --> statement-breakpoint
 CREATE TABLE `sender_keys` (
 	`channel_id` varchar(64) NOT NULL,
@@ -69,7 +69,7 @@ CREATE TABLE `sender_keys` (
 	`key_id` bigint NOT NULL,
 	`epoch` int NOT NULL,
 	CONSTRAINT `sender_keys_channel_id_sender_id_key_id_pk` PRIMARY KEY(`channel_id`,`sender_id`,`key_id`)
-);
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 --> statement-breakpoint
 CREATE TABLE `sessions` (
 	`token_hash` varchar(128) NOT NULL,
@@ -77,7 +77,7 @@ CREATE TABLE `sessions` (
 	`created_at` bigint NOT NULL,
 	`expires_at` bigint NOT NULL,
 	CONSTRAINT `sessions_token_hash` PRIMARY KEY(`token_hash`)
-);
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 --> statement-breakpoint
 CREATE TABLE `users` (
 	`id` varchar(36) NOT NULL,
@@ -100,7 +100,7 @@ CREATE TABLE `users` (
 	`last_seen_at` bigint,
 	CONSTRAINT `users_id` PRIMARY KEY(`id`),
 	CONSTRAINT `users_username_uq` UNIQUE(`username`)
-);
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 --> statement-breakpoint
 ALTER TABLE `avatars` ADD CONSTRAINT `avatars_user_id_users_id_fk` FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE `contact_pins` ADD CONSTRAINT `contact_pins_user_id_users_id_fk` FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

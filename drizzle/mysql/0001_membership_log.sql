@@ -9,7 +9,7 @@ CREATE TABLE `membership_log` (
 	`sig` blob NOT NULL,
 	`hash` blob NOT NULL,
 	CONSTRAINT `membership_log_channel_id_idx_pk` PRIMARY KEY(`channel_id`,`idx`)
-);
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 --> statement-breakpoint
 ALTER TABLE `channels` ADD `log_length` int DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE `messages` ADD `system_log_index` int;--> statement-breakpoint

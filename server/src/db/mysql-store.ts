@@ -12,6 +12,7 @@ import { type Backend, errorChain, first } from './backend';
 import { type CommonDb, CommonQueries, type QueryTables } from './common-queries';
 import { DrizzleStore } from './drizzle-store';
 import { migrationsFolder } from './migrations';
+import { requireUtf8mb4Tables, setDatabaseDefault } from './mysql-charset';
 import * as schema from './schema.mysql';
 import {
   avatars,
@@ -146,7 +147,10 @@ async function prepareDatabase(serverUrl: string, database: string): Promise<voi
     await conn.query(`USE \`${database}\``);
     await conn.query("SELECT GET_LOCK('parley_migrations', 60)");
     try {
+      // A database made before the first start may default to latin1.
+      await setDatabaseDefault(conn, database);
       await migrate(drizzle({ client: conn }), { migrationsFolder: migrationsFolder('mysql') });
+      await requireUtf8mb4Tables(conn, database);
     } finally {
       await conn.query("SELECT RELEASE_LOCK('parley_migrations')");
     }
