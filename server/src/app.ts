@@ -18,6 +18,7 @@ import { authRoutes } from './routes/auth';
 import { channelRoutes } from './routes/channels';
 import { ktRoutes } from './routes/kt';
 import { meRoutes } from './routes/me';
+import { opsRoutes } from './routes/ops';
 import { userRoutes } from './routes/users';
 
 export type { AppDeps, AppEnv, ResolvedDeps } from './middleware/types';
@@ -51,6 +52,7 @@ function resolveDeps(deps: AppDeps): ResolvedDeps {
     connectedSockets: deps.connectedSockets ?? (() => 0),
     sendMessage: deps.sendMessage ?? directSender(deps, now, metrics),
     metrics,
+    readinessChecks: deps.readinessChecks ?? [],
     webDist: deps.webDist ?? null,
     startedAt: deps.startedAt ?? now(),
     verifier: new Verifier(deps.config.scrypt.logN),
@@ -77,6 +79,7 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/channels', channelRoutes(d));
   app.route('/api/admin', adminRoutes(d));
   app.route('/api/kt', ktRoutes(d));
+  app.route('/', opsRoutes(d));
   app.all('/api/*', renderNotFound);
 
   if (d.webDist) app.use('*', webApp(d.webDist));

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseEnv } from './env';
 
@@ -51,5 +54,40 @@ describe('parseEnv', () => {
 
   it('refuses half a TLS pair', () => {
     expect(() => parseEnv({ TLS_CERT: 'cert.pem' })).toThrow(ConfigError);
+  });
+
+  it('reads secrets from *_FILE variables, checked like the variables themselves', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-env-'));
+    const file = (name: string, content: string) => {
+      writeFileSync(join(dir, name), content);
+      return join(dir, name);
+    };
+    const config = parseEnv({
+      SERVER_SECRET_FILE: file('secret', `${'s'.repeat(40)}\n`),
+      METRICS_TOKEN_FILE: file('metrics', 'metrics-token-from-a-file'),
+      DATABASE_URL: 'mysql://parley@db.internal:3306/parley',
+      DATABASE_PASSWORD_FILE: file('dbpass', 'p@ss:w/rd\n'),
+    });
+    expect(config.serverSecret).toBe('s'.repeat(40));
+    expect(config.metricsToken).toBe('metrics-token-from-a-file');
+    expect(config.databaseUrl).toBe('mysql://parley:p%40ss%3Aw%2Frd@db.internal:3306/parley');
+
+    const problems = (env: Record<string, string>) => {
+      try {
+        parseEnv(env);
+      } catch (err) {
+        return (err as ConfigError).problems.join('\n');
+      }
+      return '';
+    };
+    expect(problems({ SERVER_SECRET_FILE: file('short', 'short') })).toContain('SERVER_SECRET');
+    expect(problems({ SERVER_SECRET_FILE: join(dir, 'missing') })).toContain(
+      'SERVER_SECRET_FILE: cannot read',
+    );
+    expect(
+      problems({ SERVER_SECRET: 'x'.repeat(32), SERVER_SECRET_FILE: file('both', 'y'.repeat(32)) }),
+    ).toContain('set one of them');
+    expect(problems({ DATABASE_PASSWORD: 'pw' })).toContain('only a mysql:// DATABASE_URL');
+    expect(problems({ METRICS_TOKEN: 'short' })).toContain('METRICS_TOKEN');
   });
 });

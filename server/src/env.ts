@@ -2,6 +2,7 @@
 // start when anything is wrong. Every variable is documented here and in the README.
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { resolveFileVariables, withDatabasePassword } from './env-files';
 import { MAX_CIPHERTEXT_BYTES } from './protocol';
 
 const KiB = 1024;
@@ -52,6 +53,8 @@ export const EnvSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   /** `mysql://user:pass@host:port/db` or a SQLite file path; defaults to `<DATA_DIR>/parley.db`. */
   DATABASE_URL: optionalString,
+  /** Password of a mysql:// DATABASE_URL, kept out of the URL (usually as DATABASE_PASSWORD_FILE). */
+  DATABASE_PASSWORD: z.string().min(1).optional(),
   /** Directory for the embedded database and the generated server secret. */
   DATA_DIR: z.string().min(1).default('./data'),
   /** Comma list of extra origins allowed to make state-changing requests (besides the request's own host). */
@@ -117,6 +120,8 @@ export const EnvSchema = z.object({
   KT_EPOCH_MS: int(50, MAX_TIMER_MS).default(1000),
   /** File of the relay's Ed25519 log key (made on first start, mode 0600); default `<DATA_DIR>/kt-log-key`. Every relay of a deployment must use the same one. */
   KT_LOG_KEY_FILE: optionalString,
+  /** Bearer token that /metrics requires (at least 16 characters); unset, /metrics answers 404. */
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16).optional()),
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -144,6 +149,8 @@ export interface Config {
   scrypt: { logN: number };
   webDist: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /** null: /metrics is off. */
+  metricsToken: string | null;
   kt: { epochMs: number; logKeyFile: string };
   realtime: {
     redisUrl: string | null;
@@ -170,12 +177,22 @@ export class ConfigError extends Error {
 const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 /** Parses the environment; throws ConfigError naming every bad variable. */
-export function parseEnv(env: Record<string, string | undefined> = process.env): Config {
+export function parseEnv(rawEnv: Record<string, string | undefined> = process.env): Config {
+  const { env, problems } = resolveFileVariables(rawEnv);
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`));
+  if (!parsed.success || problems.length > 0) {
+    throw new ConfigError([
+      ...problems,
+      ...(parsed.error?.issues ?? []).map((i) => `${i.path.join('.') || 'env'}: ${i.message}`),
+    ]);
   }
   const e = parsed.data;
+  let databaseUrl = e.DATABASE_URL ?? `${e.DATA_DIR.replace(/\/+$/, '')}/parley.db`;
+  try {
+    databaseUrl = withDatabasePassword(databaseUrl, e.DATABASE_PASSWORD);
+  } catch (err) {
+    throw new ConfigError([(err as Error).message]);
+  }
   if ((e.TLS_CERT === undefined) !== (e.TLS_KEY === undefined)) {
     throw new ConfigError(['TLS_CERT and TLS_KEY: set both or neither']);
   }
@@ -183,7 +200,7 @@ export function parseEnv(env: Record<string, string | undefined> = process.env):
   return {
     port: e.PORT,
     host: e.HOST,
-    databaseUrl: e.DATABASE_URL ?? `${e.DATA_DIR.replace(/\/+$/, '')}/parley.db`,
+    databaseUrl,
     dataDir: e.DATA_DIR,
     publicOrigins: e.PUBLIC_ORIGIN,
     tls,
@@ -207,6 +224,7 @@ export function parseEnv(env: Record<string, string | undefined> = process.env):
     scrypt: { logN: e.SCRYPT_LOG_N },
     webDist: e.WEB_DIST ?? DEFAULT_WEB_DIST,
     logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN ?? null,
     kt: {
       epochMs: e.KT_EPOCH_MS,
       logKeyFile: e.KT_LOG_KEY_FILE ?? `${e.DATA_DIR.replace(/\/+$/, '')}/kt-log-key`,

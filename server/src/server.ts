@@ -100,6 +100,8 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       metrics,
     });
     const attachments: Attachment[] = [];
+    const connectedSockets = () => attachments.reduce((n, a) => n + (a.connectedSockets?.() ?? 0), 0);
+    metrics.gauge('parley_sockets', 'Open WebSockets on this relay.', connectedSockets);
     const app = buildApp({
       config,
       store,
@@ -110,9 +112,10 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
         auth: realtime.attemptLimiter,
         register: realtime.registrationLimiter,
       },
-      connectedSockets: () => attachments.reduce((n, a) => n + (a.connectedSockets?.() ?? 0), 0),
+      connectedSockets,
       sendMessage,
       metrics,
+      readinessChecks: realtime.readinessChecks,
       webDist: existsSync(config.webDist) ? config.webDist : null,
       keyLog,
     });

@@ -165,6 +165,8 @@ export interface Backend {
   /** Runs a single-statement write (no transaction needed, but serialized where the dialect must). */
   write<T>(fn: (q: Queries) => Promise<T>): Promise<T>;
   isUniqueViolation(err: unknown): boolean;
+  /** When the newest applied migration was made (its journal `when`), or null before any. */
+  newestMigration(): Promise<number | null>;
   close(): Promise<void>;
 }
 

@@ -254,6 +254,10 @@ export class DrizzleStore implements Store {
     return this.#b.close();
   }
 
+  newestMigration(): Promise<number | null> {
+    return this.#b.newestMigration();
+  }
+
   // ---- users ----
 
   async createUser(

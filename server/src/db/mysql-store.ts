@@ -177,6 +177,11 @@ export async function openMysqlStore(
       ),
     write: (fn) => retryingDeadlocks(() => fn(new MysqlQueries(db))),
     isUniqueViolation: (err) => hasErrno(err, ER_DUP_ENTRY),
+    newestMigration: async () => {
+      const [rows] = await pool.query('SELECT MAX(created_at) AS newest FROM __drizzle_migrations');
+      const newest = (rows as Array<{ newest: string | number | null }>)[0]?.newest ?? null;
+      return newest === null ? null : Number(newest);
+    },
     close: () => pool.end(),
   };
   return new DrizzleStore(backend);

@@ -157,6 +157,13 @@ export async function openSqliteStore(path: string, onClose?: () => void): Promi
         }),
       write: (fn) => writers.run(() => fn(new SqliteQueries(db))),
       isUniqueViolation: isSqliteUniqueViolation,
+      newestMigration: async () => {
+        const [when] = (reader as SqliteConnection)
+          .prepare('SELECT MAX(created_at) FROM __drizzle_migrations')
+          .raw()
+          .get() as [number | bigint | null];
+        return when === null ? null : Number(when);
+      },
       close: async () => {
         await writers.run(async () => {
           writer.close();

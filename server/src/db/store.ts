@@ -192,6 +192,11 @@ export interface StoreStats {
 export interface Store {
   readonly dialect: 'sqlite' | 'mysql';
   close(): Promise<void>;
+  /**
+   * The journal time of the newest applied migration, or null before any; it also proves the
+   * database answers (readiness).
+   */
+  newestMigration(): Promise<number | null>;
 
   // ---- users ----
   /**

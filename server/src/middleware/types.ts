@@ -3,6 +3,7 @@ import type { Verifier } from '../auth/verifier';
 import type { MembershipLogs } from '../channels/membership-append';
 import type { SessionRecord, Store, UserRecord } from '../db/store';
 import type { Config } from '../env';
+import type { ReadinessCheck } from '../health/readiness';
 import type { KeyLog } from '../kt/key-log';
 import type { Logger } from '../log';
 import type { RelayMetrics } from '../metrics';
@@ -43,6 +44,8 @@ export interface AppDeps {
   keyLog: KeyLog;
   /** This relay's Prometheus metrics; a fresh registry when omitted (route tests). */
   metrics?: RelayMetrics;
+  /** Readiness checks besides the database's (Redis, when configured). */
+  readinessChecks?: ReadinessCheck[];
 }
 
 /** Deps with every default filled in, plus the services built from them; what routes receive. */

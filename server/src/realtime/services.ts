@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Store } from '../db/store';
+import type { ReadinessCheck } from '../health/readiness';
 import { type Logger, safeError } from '../log';
 import type { RelayMetrics } from '../metrics';
 import { type RateLimiter as AttemptLimiter, MemoryRateLimiter } from '../middleware/rate-limit';
@@ -41,6 +42,8 @@ export interface RealtimeServices {
   readonly attemptLimiter: AttemptLimiter;
   readonly registrationLimiter: AttemptLimiter;
   readonly batcher: WriteBatcher;
+  /** What /readyz asks of these services: that Redis answers, when there is one. */
+  readonly readinessChecks: ReadinessCheck[];
   /** Commits queued sends, forgets this relay's presence, and closes the bus and Redis. */
   close(): Promise<void>;
 }
@@ -79,6 +82,7 @@ export async function createRealtimeServices(
       attemptLimiter: new MemoryRateLimiter(config.attempts.max, config.attempts.windowMs),
       registrationLimiter: new MemoryRateLimiter(config.registrations.max, config.registrations.windowMs),
       batcher,
+      readinessChecks: [],
       async close() {
         await batcher.close();
         await presence.close();
@@ -129,6 +133,14 @@ export async function createRealtimeServices(
       logger,
     ),
     batcher,
+    readinessChecks: [
+      {
+        name: 'redis',
+        async check() {
+          await cmd.ping();
+        },
+      },
+    ],
     async close() {
       await batcher.close();
       try {
