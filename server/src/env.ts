@@ -1,8 +1,9 @@
 // The relay's configuration: parsed once from the environment with zod, typed, and refused at
 // start when anything is wrong. Every variable is documented here and in the README.
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { resolveFileVariables, withDatabasePassword } from './env-files';
+import { REPO_ROOT } from './paths';
 import { MAX_CIPHERTEXT_BYTES } from './protocol';
 
 const KiB = 1024;
@@ -174,7 +175,7 @@ export class ConfigError extends Error {
   }
 }
 
-const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+const DEFAULT_WEB_DIST = join(REPO_ROOT, 'web', 'dist');
 
 /** Parses the environment; throws ConfigError naming every bad variable. */
 export function parseEnv(rawEnv: Record<string, string | undefined> = process.env): Config {

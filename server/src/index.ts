@@ -3,6 +3,7 @@
 import { ConfigError, parseEnv } from './env';
 import { createLogger, safeError } from './log';
 import { startServer } from './server';
+import { startBanner } from './start-banner';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof parseEnv>;
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const relay = await startServer(config, { logger });
+  const { users } = await relay.store.stats(Date.now());
+  process.stderr.write(startBanner(config, relay.url, users));
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

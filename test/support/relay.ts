@@ -27,6 +27,8 @@ export interface RelayOptions {
   checkout?: string;
   /** Extra node flags, e.g. `--cpu-prof` (which NODE_OPTIONS does not accept). */
   nodeArgs?: string[];
+  /** Run the compiled relay (server/dist/index.js, `npm run build`) instead of the sources under tsx. */
+  compiled?: boolean;
 }
 
 export interface Relay {
@@ -99,7 +101,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 
   const launch = async () => {
     const fd = openSync(logFile, 'a');
-    const args = [...(options.nodeArgs ?? []), '--import', 'tsx', 'server/src/index.ts'];
+    const entry = options.compiled ? ['server/dist/index.js'] : ['--import', 'tsx', 'server/src/index.ts'];
+    const args = [...(options.nodeArgs ?? []), ...entry];
     const proc = spawn(process.execPath, args, {
       cwd: options.checkout ?? REPO_ROOT,
       env,

@@ -1,11 +1,10 @@
-// Where the generated migrations live: the repository's root drizzle/ folder, found relative to
-// this module so that the relay can start from any working directory.
+// Where the generated migrations live: the repository's root drizzle/ folder (see paths.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../paths';
 
 export function migrationsFolder(dialect: 'sqlite' | 'mysql'): string {
-  return fileURLToPath(new URL(`../../../drizzle/${dialect}`, import.meta.url));
+  return join(REPO_ROOT, 'drizzle', dialect);
 }
 
 /** The journal time of the newest migration this relay ships: what a ready database has applied. */
