@@ -1,6 +1,7 @@
 // Builds the relay's HTTP app from its dependencies. Never listens: server.ts serves it, and
 // tests call `app.request()` with no socket.
 import { Hono } from 'hono';
+import { compress } from 'hono/compress';
 import { Verifier } from './auth/verifier';
 import { MembershipLogs } from './channels/membership-append';
 import { RelayMetrics } from './metrics';
@@ -72,6 +73,11 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   });
   app.use('/api/*', csrfGuard({ publicOrigins: d.config.publicOrigins }));
   app.use('/api/*', bodyLimits(d.config.limits));
+  // JSON answers go gzipped to clients that accept it (history pages are mostly base64). No
+  // body mixes a secret with text an attacker chose (sessions live in cookies), so BREACH-style
+  // length probing has nothing to find. Static assets are precompressed (web-app.ts).
+  app.use('/api/*', compress({ encoding: 'gzip', contentTypeFilter: /^application\/json/ }));
+  app.use('/metrics', compress({ encoding: 'gzip' }));
 
   app.route('/api/auth', authRoutes(d));
   app.route('/api/me', meRoutes(d));

@@ -95,3 +95,30 @@ describe('/metrics', () => {
     expect(text).not.toContain(alice.id);
   });
 });
+
+describe('compression', () => {
+  it('gzips JSON answers when the client accepts gzip', async () => {
+    h = await createHarness();
+    const alice = await h.register('alice');
+    const group = await h.createGroup(alice, 'team');
+    await h.request('POST', `/api/channels/${group.id}/shares`, {
+      cookie: alice.cookie,
+      body: { keyId: 1, shares: [{ recipientId: alice.id, sealed: rand(144) }] },
+    });
+    for (let i = 0; i < 5; i++) {
+      const res = await h.request('POST', `/api/channels/${group.id}/messages`, {
+        cookie: alice.cookie,
+        body: { clientMsgId: uuid(), keyId: 1, ciphertext: rand(400) },
+      });
+      expect(res.status).toBe(201);
+    }
+    const history = await h.request('GET', `/api/channels/${group.id}/messages`, {
+      cookie: alice.cookie,
+      headers: { 'accept-encoding': 'gzip, br' },
+    });
+    expect(history.status).toBe(200);
+    expect(history.headers.get('content-encoding')).toBe('gzip');
+    const plain = await h.request('GET', `/api/channels/${group.id}/messages`, { cookie: alice.cookie });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+  });
+});
