@@ -27,6 +27,8 @@ export interface RelayOptions {
   checkout?: string;
   /** Extra node flags, e.g. `--cpu-prof` (which NODE_OPTIONS does not accept). */
   nodeArgs?: string[];
+  /** Use this data directory (prepared by the test, e.g. a restored backup) instead of a new one. */
+  dataDir?: string;
   /** Run the compiled relay (server/dist/index.js, `npm run build`) instead of the sources under tsx. */
   compiled?: boolean;
 }
@@ -76,7 +78,7 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
-  const dataDir = mkdtempSync(join(tmpdir(), `parley-${options.name ?? 'relay'}-`));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `parley-${options.name ?? 'relay'}-`));
   const port = options.port ?? (await freePort());
   const databaseUrl = options.databaseUrl ?? join(dataDir, 'parley.db');
   const logFile = join(dataDir, 'relay.log');
