@@ -66,6 +66,10 @@ export function buildApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use('*', requestContext(d.logger, d.config.trustProxy));
+  app.use('*', async (c, next) => {
+    await next();
+    d.metrics.httpResponses.inc({ status: String(c.res.status) });
+  });
   app.use('*', securityHeaders({ hsts: d.config.hsts }));
   app.use('/api/*', async (c, next) => {
     await next();

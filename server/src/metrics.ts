@@ -43,6 +43,13 @@ export class RelayMetrics {
     help: 'Frames written to sockets by fan-out.',
     registers: [this.registry],
   });
+  /** HTTP answers by status (the API, the web app and the probes). */
+  readonly httpResponses = new Counter({
+    name: 'parley_http_responses_total',
+    help: 'HTTP responses, by status code.',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
   /** Sockets closed by the relay, by close code. */
   readonly socketCloses = new Counter({
     name: 'parley_socket_closes_total',

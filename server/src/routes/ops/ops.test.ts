@@ -92,6 +92,7 @@ describe('/metrics', () => {
     expect(text).toMatch(/^parley_acks_total 1$/m);
     expect(text).toMatch(/^parley_refusals_total\{code="missing_shares"\} 1$/m);
     expect(text).toContain('nodejs_eventloop_lag_seconds');
+    expect(text).toMatch(/^parley_http_responses_total\{status="401"\} 2$/m);
     expect(text).not.toContain(alice.id);
   });
 });
