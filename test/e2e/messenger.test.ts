@@ -404,7 +404,9 @@ describe.skipIf(!chromiumAvailable())('web app in Chromium', () => {
     await alice.locator('.toast').getByText('Avatar updated.').waitFor();
     const own = alice.locator('.sidebar-foot .avatar img');
     await own.waitFor();
-    expect(await own.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(128);
+    // decode() waits for the image to load: the element is attached before its bytes arrive.
+    const width = await own.evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth));
+    expect(width).toBe(128);
 
     // Bob sees it next to Alice's messages once his directory refreshes.
     await bob.reload();
