@@ -202,4 +202,34 @@ describe.skipIf(!MYSQL_URL || !HAVE_REDIS)('a Redis outage under two relays', ()
       expect(countLines(logs, 'redis available again')).toBeGreaterThanOrEqual(1);
     }
   });
+
+  it('waits at most one short timeout when Redis stops answering on open connections, and converges after', async () => {
+    redis.pause();
+    try {
+      const latencies: number[] = [];
+      const texts: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        texts.push(`alice while Redis hangs ${i}`);
+        latencies.push(await send(alice, texts[i] as string));
+      }
+      // The first send may wait for the timeout (REDIS_TIMEOUT_MS, 500 ms); the others do not wait.
+      expect(latencies[0]).toBeLessThan(FAST_MS);
+      expect(Math.max(...latencies.slice(1))).toBeLessThan(FAST_MS / 3);
+      const { ms } = await elapsed(async () => {
+        const s = await RawSocket.open(two.wsUrl, {
+          cookie: bob.fetch.jar.header() as string,
+          origin: two.origin,
+        });
+        expect(await s.request({ type: 'hello', since: {} })).toMatchObject({ type: 'ack' });
+        s.close();
+      });
+      expect(ms).toBeLessThan(FAST_MS);
+      redis.resume();
+      const last = texts.at(-1) as string;
+      await waitForText(bob.client, dm, last, 15_000);
+      for (const text of texts) await waitForText(bob.client, dm, text, 1_000);
+    } finally {
+      redis.resume();
+    }
+  });
 });

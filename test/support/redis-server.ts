@@ -12,6 +12,9 @@ export interface OwnRedis {
   kill(): Promise<void>;
   /** Starts again on the same port, empty (nothing is saved). */
   start(): Promise<void>;
+  /** SIGSTOP / SIGCONT: connections stay open but nothing is answered, as in a network partition. */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -72,6 +75,8 @@ export async function startOwnRedis(): Promise<OwnRedis> {
       return child !== null;
     },
     kill: () => signal('SIGKILL'),
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
     start,
     stop: () => signal('SIGTERM'),
   };
