@@ -98,6 +98,8 @@ export const EnvSchema = z.object({
   REDIS_URL: optionalString,
   /** Prefix of every Redis key and pub/sub channel; relays of one deployment share it. */
   REDIS_PREFIX: z.string().min(1).max(64).default('parley:'),
+  /** Longest wait for one Redis command, in ms; past it (or at once when the connection is lost) the relay uses local rate limits, presence and fan-out until Redis answers again. */
+  REDIS_TIMEOUT_MS: int(20, 10_000).default(500),
   /** This relay's id on the bus and in logs; random (`host-pid-xxxxxx`) when unset. Must differ between relays. */
   RELAY_ID: optionalString.pipe(z.string().max(64).optional()),
   /** Largest WebSocket frame in bytes; a bigger one closes the socket with 1009. At least one maximum-size send (~92 KiB). */
@@ -156,6 +158,7 @@ export interface Config {
   realtime: {
     redisUrl: string | null;
     redisPrefix: string;
+    redisTimeoutMs: number;
     relayId: string | null;
     maxPayload: number;
     maxBufferedBytes: number;
@@ -233,6 +236,7 @@ export function parseEnv(rawEnv: Record<string, string | undefined> = process.en
     realtime: {
       redisUrl: e.REDIS_URL ?? null,
       redisPrefix: e.REDIS_PREFIX,
+      redisTimeoutMs: e.REDIS_TIMEOUT_MS,
       relayId: e.RELAY_ID ?? null,
       maxPayload: e.WS_MAX_PAYLOAD,
       maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,

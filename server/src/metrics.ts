@@ -57,10 +57,10 @@ export class RelayMetrics {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
-  /** Redis commands that failed or timed out and were answered locally instead. */
+  /** Redis operations answered locally: Redis was down, or the command failed or timed out. */
   readonly redisFallbacks = new Counter({
     name: 'parley_redis_fallbacks_total',
-    help: 'Redis operations answered locally because Redis did not answer in time.',
+    help: 'Redis operations answered locally because Redis was down or did not answer in time.',
     labelNames: ['operation'] as const,
     registers: [this.registry],
   });

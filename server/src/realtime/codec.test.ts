@@ -49,6 +49,7 @@ describe('relay event codec', () => {
       { type: 'user-closed', userId: 'a' },
       { type: 'typing', channelId: 'c', userId: 'a' },
       { type: 'presence', userId: 'a', online: true },
+      { type: 'resync' },
     ];
     for (const event of events) expect(decodeEnvelope(encodeEnvelope('r', event)).event).toEqual(event);
   });

@@ -20,6 +20,7 @@ const WireEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sessions-ended'), userId: z.string() }),
   z.object({ type: z.literal('typing'), channelId: z.string(), userId: z.string() }),
   z.object({ type: z.literal('presence'), userId: z.string(), online: z.boolean() }),
+  z.object({ type: z.literal('resync') }),
 ]);
 type WireEvent = z.infer<typeof WireEvent>;
 

@@ -13,7 +13,12 @@ export type RelayEvent =
   /** Some of the user's sessions ended (logout, password change, recovery): re-check their sockets now. */
   | { type: 'sessions-ended'; userId: string }
   | { type: 'typing'; channelId: string; userId: string }
-  | { type: 'presence'; userId: string; online: boolean };
+  | { type: 'presence'; userId: string; online: boolean }
+  /**
+   * A relay's link to Redis is back after an outage: events were lost between relays meanwhile.
+   * Every relay catches its sockets up from the store (the newest entry of each channel).
+   */
+  | { type: 'resync' };
 
 export type RelayEventListener = (event: RelayEvent) => void;
 

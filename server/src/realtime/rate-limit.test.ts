@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../log';
+import { RelayMetrics } from '../metrics';
 import { LocalRateLimiter, RedisRateLimiter } from './rate-limit';
 import { connectRedis, type Redis } from './redis';
+import { RedisHealth } from './redis-health';
 
 describe('LocalRateLimiter', () => {
   it('allows a burst, then refuses until tokens refill at the configured rate', () => {
@@ -38,6 +40,13 @@ describe.skipIf(!REDIS_URL)('RedisRateLimiter', () => {
   let a: Redis;
   let b: Redis;
   const prefix = `parley-test-${process.pid}-${Date.now()}:`;
+  const health = (redis: Redis) =>
+    new RedisHealth({
+      connections: [redis],
+      timeoutMs: 500,
+      logger: silentLogger(),
+      metrics: new RelayMetrics(),
+    });
   beforeAll(async () => {
     a = await connectRedis(REDIS_URL as string, 'rate-test-a', silentLogger());
     b = await connectRedis(REDIS_URL as string, 'rate-test-b', silentLogger());
@@ -50,8 +59,8 @@ describe.skipIf(!REDIS_URL)('RedisRateLimiter', () => {
 
   it('shares one bucket between two relays', async () => {
     const limit = { ratePerSec: 0.01, burst: 4 };
-    const relay1 = new RedisRateLimiter(a, prefix, limit, silentLogger());
-    const relay2 = new RedisRateLimiter(b, prefix, limit, silentLogger());
+    const relay1 = new RedisRateLimiter(a, health(a), prefix, limit);
+    const relay2 = new RedisRateLimiter(b, health(b), prefix, limit);
     const taken = [];
     for (let i = 0; i < 3; i++) {
       taken.push(await relay1.take('user-1'));
@@ -62,8 +71,35 @@ describe.skipIf(!REDIS_URL)('RedisRateLimiter', () => {
     expect(await relay2.take('user-2')).toBe(true);
   });
 
+  it('takes from a local bucket at once while Redis is down, and from the shared one when it is back', async () => {
+    const h = new RedisHealth({
+      connections: [a],
+      timeoutMs: 500,
+      logger: silentLogger(),
+      metrics: new RelayMetrics(),
+      probeMs: 10,
+    });
+    const limiter = new RedisRateLimiter(a, h, prefix, { ratePerSec: 0.01, burst: 2 });
+    expect(await limiter.take('outage')).toBe(true);
+    h.markDown('test');
+    const start = Date.now();
+    // The local bucket starts full: a fallback slows a user down, it does not lock them out.
+    expect([
+      await limiter.take('outage'),
+      await limiter.take('outage'),
+      await limiter.take('outage'),
+    ]).toEqual([true, true, false]);
+    expect(Date.now() - start).toBeLessThan(50);
+    expect(await a.exists(`${prefix}rate:outage`)).toBe(1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.up).toBe(true);
+    // Back on Redis: its bucket had one token left.
+    expect([await limiter.take('outage'), await limiter.take('outage')]).toEqual([true, false]);
+    h.close();
+  });
+
   it('refills the shared bucket over time', async () => {
-    const limiter = new RedisRateLimiter(a, prefix, { ratePerSec: 20, burst: 1 }, silentLogger());
+    const limiter = new RedisRateLimiter(a, health(a), prefix, { ratePerSec: 20, burst: 1 });
     expect(await limiter.take('refill')).toBe(true);
     expect(await limiter.take('refill')).toBe(false);
     await new Promise((r) => setTimeout(r, 120));

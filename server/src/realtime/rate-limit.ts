@@ -1,10 +1,9 @@
 // Token-bucket rate limits: `ratePerSec` tokens refill continuously up to `burst`; each action
 // takes one. The Redis limiter keeps the bucket in Redis (Redis clock, one Lua call per take), so
-// every relay draws from the same bucket; if Redis fails it falls back to a local bucket rather
-// than refusing every send.
-import type { Logger } from '../log';
-import { safeError } from '../log';
+// every relay draws from the same bucket; while Redis is down (RedisHealth) each relay takes from a
+// local bucket at once rather than refusing or delaying sends.
 import { LuaScript, type Redis } from './redis';
+import type { RedisHealth } from './redis-health';
 
 export interface RateLimit {
   ratePerSec: number;
@@ -78,24 +77,21 @@ export class RedisRateLimiter implements RateLimiter {
 
   constructor(
     private readonly redis: Redis,
+    private readonly health: RedisHealth,
     private readonly prefix: string,
     private readonly limit: RateLimit,
-    private readonly logger: Logger,
   ) {
     this.#fallback = new LocalRateLimiter(limit);
   }
 
-  async take(key: string): Promise<boolean> {
-    try {
-      const ok = await TAKE.run(
-        this.redis,
-        [`${this.prefix}rate:${key}`],
-        [this.limit.ratePerSec, this.limit.burst],
-      );
-      return Number(ok) === 1;
-    } catch (err) {
-      this.logger.warn({ err: safeError(err) }, 'redis rate limit failed; using the local bucket');
-      return this.#fallback.takeSync(key);
-    }
+  take(key: string): Promise<boolean> {
+    return this.health.run(
+      'send-rate',
+      async () => {
+        const keys = [`${this.prefix}rate:${key}`];
+        return Number(await TAKE.run(this.redis, keys, [this.limit.ratePerSec, this.limit.burst])) === 1;
+      },
+      () => this.#fallback.takeSync(key),
+    );
   }
 }

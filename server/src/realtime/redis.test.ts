@@ -2,10 +2,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../db/store';
 import { silentLogger } from '../log';
+import { RelayMetrics } from '../metrics';
 import type { RelayEvent } from './events';
 import { LocalPresence, RedisPresence } from './presence';
 import { connectRedis, type Redis } from './redis';
 import { RedisEventBus } from './redis-bus';
+import { RedisHealth } from './redis-health';
 import { RedisWindowLimiter } from './window-limit';
 
 const REDIS_URL = process.env.REDIS_URL;
@@ -31,6 +33,15 @@ describe('LocalPresence', () => {
   });
 });
 
+const healthOf = (...connections: Redis[]) =>
+  new RedisHealth({
+    connections,
+    timeoutMs: 500,
+    logger: silentLogger(),
+    metrics: new RelayMetrics(),
+    probeMs: 10,
+  });
+
 describe.skipIf(!REDIS_URL)('on Redis', () => {
   const prefix = `parley-test-${process.pid}-${Date.now()}:`;
   let admin: Redis;
@@ -48,8 +59,8 @@ describe.skipIf(!REDIS_URL)('on Redis', () => {
       ['win-a', 'win-b'].map((n) => connectRedis(REDIS_URL as string, n, silentLogger())),
     );
     try {
-      const relayA = new RedisWindowLimiter(a as Redis, prefix, 3, 60_000, silentLogger());
-      const relayB = new RedisWindowLimiter(b as Redis, prefix, 3, 60_000, silentLogger());
+      const relayA = new RedisWindowLimiter(a as Redis, healthOf(a as Redis), prefix, 3, 60_000);
+      const relayB = new RedisWindowLimiter(b as Redis, healthOf(b as Redis), prefix, 3, 60_000);
       expect((await relayA.hit('login:acct:zoe')).count).toBe(1);
       expect((await relayB.hit('login:acct:zoe')).count).toBe(2);
       await relayA.refund('login:acct:zoe');
@@ -72,8 +83,20 @@ describe.skipIf(!REDIS_URL)('on Redis', () => {
     );
     const [aPub, aSub, bPub, bSub] = conns as [Redis, Redis, Redis, Redis];
     const opts = { prefix, logger: silentLogger() };
-    const a = await RedisEventBus.start({ ...opts, pub: aPub, sub: aSub, relayId: 'a' });
-    const b = await RedisEventBus.start({ ...opts, pub: bPub, sub: bSub, relayId: 'b' });
+    const a = await RedisEventBus.start({
+      ...opts,
+      pub: aPub,
+      sub: aSub,
+      health: healthOf(aPub, aSub),
+      relayId: 'a',
+    });
+    const b = await RedisEventBus.start({
+      ...opts,
+      pub: bPub,
+      sub: bSub,
+      health: healthOf(bPub, bSub),
+      relayId: 'b',
+    });
     const gotA: RelayEvent[] = [];
     const gotB: RelayEvent[] = [];
     a.subscribe((e) => gotA.push(e));
@@ -105,9 +128,9 @@ describe.skipIf(!REDIS_URL)('on Redis', () => {
   it('counts sockets of one user across relays', async () => {
     const r1 = await connectRedis(REDIS_URL as string, 'p1', silentLogger());
     const r2 = await connectRedis(REDIS_URL as string, 'p2', silentLogger());
-    const base = { prefix, beatMs: 60_000, logger: silentLogger(), onSweptOffline: () => {} };
-    const p1 = await RedisPresence.start({ ...base, redis: r1, relayId: 'p1' });
-    const p2 = await RedisPresence.start({ ...base, redis: r2, relayId: 'p2' });
+    const base = { prefix, beatMs: 60_000, logger: silentLogger(), announce: () => {} };
+    const p1 = await RedisPresence.start({ ...base, redis: r1, health: healthOf(r1), relayId: 'p1' });
+    const p2 = await RedisPresence.start({ ...base, redis: r2, health: healthOf(r2), relayId: 'p2' });
     expect(await p1.connect('alice')).toBe(true);
     expect(await p2.connect('alice')).toBe(false);
     expect(await p1.disconnect('alice')).toBe(false);
@@ -124,11 +147,13 @@ describe.skipIf(!REDIS_URL)('on Redis', () => {
     const r2 = await connectRedis(REDIS_URL as string, 'd2', silentLogger());
     const swept: string[] = [];
     const base = { prefix, beatMs: 50, logger: silentLogger() };
+    const dyingHealth = healthOf(r1);
     const dying = await RedisPresence.start({
       ...base,
       redis: r1,
+      health: dyingHealth,
       relayId: 'dying',
-      onSweptOffline: () => {},
+      announce: () => {},
     });
     await dying.connect('carol');
     await dying.connect('dave');
@@ -137,8 +162,11 @@ describe.skipIf(!REDIS_URL)('on Redis', () => {
     const alive = await RedisPresence.start({
       ...base,
       redis: r2,
+      health: healthOf(r2),
       relayId: 'alive',
-      onSweptOffline: (ids) => swept.push(...ids),
+      announce: (id, online) => {
+        if (!online) swept.push(id);
+      },
     });
     await alive.connect('dave');
     await new Promise((r) => setTimeout(r, 200));
@@ -146,7 +174,59 @@ describe.skipIf(!REDIS_URL)('on Redis', () => {
     expect(swept).toEqual(['carol']);
     expect([...(await alive.onlineAmong(['carol', 'dave']))]).toEqual(['dave']);
     await alive.close();
-    await expect(dying.close()).rejects.toThrow();
+    // Without Redis, the dying relay's own count answers: its users go offline as far as it knows.
+    expect((await dying.close()).sort()).toEqual(['carol', 'dave']);
+    dyingHealth.close();
     await r2.quit();
+  });
+
+  it('answers presence from its own sockets while Redis is down, then re-registers and announces the changes', async () => {
+    const [r1, r2] = await Promise.all(
+      ['o1', 'o2'].map((n) => connectRedis(REDIS_URL as string, n, silentLogger())),
+    );
+    const h1 = healthOf(r1 as Redis);
+    const announced: [string, boolean][] = [];
+    const base = { prefix, beatMs: 60_000, logger: silentLogger() };
+    const one = await RedisPresence.start({
+      ...base,
+      redis: r1 as Redis,
+      health: h1,
+      relayId: 'o1',
+      announce: (id, online) => announced.push([id, online]),
+    });
+    const two = await RedisPresence.start({
+      ...base,
+      redis: r2 as Redis,
+      health: healthOf(r2 as Redis),
+      relayId: 'o2',
+      announce: () => {},
+    });
+    expect(await one.connect('erin')).toBe(true);
+    expect(await one.connect('frank')).toBe(true);
+    expect(await two.connect('frank')).toBe(false);
+    h1.onRestored(() => one.reregister());
+
+    h1.markDown('test');
+    // Local answers, at once: grace comes online here, erin leaves, frank counts locally only.
+    expect(await one.connect('grace')).toBe(true);
+    expect(await one.disconnect('erin')).toBe(true);
+    expect(await one.disconnect('frank')).toBe(true);
+    expect([...(await one.onlineAmong(['erin', 'frank', 'grace']))]).toEqual(['grace']);
+    // The other relay still sees the old counts in Redis.
+    expect([...(await two.onlineAmong(['erin', 'grace']))].sort()).toEqual(['erin']);
+
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h1.up).toBe(true);
+    // Redis holds this relay's counts of now, and the changed users are announced as Redis sees them.
+    expect([...(await two.onlineAmong(['erin', 'frank', 'grace']))].sort()).toEqual(['frank', 'grace']);
+    expect(announced.sort()).toEqual([
+      ['erin', false],
+      ['frank', true],
+      ['grace', true],
+    ]);
+    await one.close();
+    await two.close();
+    h1.close();
+    await Promise.all([r1?.quit(), r2?.quit()]);
   });
 });

@@ -1,13 +1,21 @@
 // Redis plumbing shared by the bus, presence and the rate limiter: one way to connect (fail fast
-// at start, reconnect quietly afterwards) and Lua scripts run by SHA with an EVAL fallback.
+// at start, reconnect quietly afterwards, never queue or retry a command) and Lua scripts run by
+// SHA with an EVAL fallback.
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../log';
 
 export type { Redis };
 
+/** Default of REDIS_TIMEOUT_MS: the longest one Redis command may take before Redis counts as down. */
+export const DEFAULT_REDIS_TIMEOUT_MS = 500;
+
 /**
  * Opens a connection and waits until it is ready; throws when Redis cannot be reached at start.
+ * Afterwards a command fails at once while the connection is down (no offline queue, no retry,
+ * no resend after a reconnect) and after `timeoutMs` when Redis does not answer: the caller
+ * (RedisHealth) answers locally instead of waiting. ioredis keeps reconnecting in the background
+ * and re-subscribes a subscriber connection.
  * `autoPipeline`: commands issued in one event-loop turn (the rate-limit checks of a burst of
  * sends, their publishes) go to Redis in one write and come back in one round trip.
  */
@@ -15,22 +23,25 @@ export async function connectRedis(
   url: string,
   name: string,
   logger: Logger,
-  opts: { autoPipeline?: boolean } = {},
+  opts: { autoPipeline?: boolean; timeoutMs?: number } = {},
 ): Promise<Redis> {
   const redis = new Redis(url, {
     lazyConnect: true,
     connectionName: name,
-    maxRetriesPerRequest: 3,
+    commandTimeout: opts.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
     enableAutoPipelining: opts.autoPipeline === true,
   });
   let lastError = '';
   redis.on('error', (err: Error) => {
-    // ioredis reports every failed reconnect; log each distinct problem once.
-    if (err.message !== lastError) logger.warn({ redis: name, err: err.message }, 'redis connection problem');
+    // ioredis reports every failed reconnect; RedisHealth logs the outage, this only the details.
+    if (err.message !== lastError)
+      logger.debug({ redis: name, err: err.message }, 'redis connection problem');
     lastError = err.message;
   });
   redis.on('ready', () => {
-    if (lastError !== '') logger.info({ redis: name }, 'redis connection restored');
     lastError = '';
   });
   await redis.connect();

@@ -1,6 +1,8 @@
 // The relay's real-time services, chosen once at start: with REDIS_URL, a Redis event bus,
 // presence and send-rate buckets shared by every relay; without it, in-process equivalents for a
 // single relay. The write batcher is always per process (it batches this relay's sends).
+// With Redis, one RedisHealth watches both connections: while Redis is down every service answers
+// from its local equivalent at once (see redis-health.ts), and catches up when it returns.
 
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -15,6 +17,7 @@ import { LocalPresence, type Presence, RedisPresence } from './presence';
 import { LocalRateLimiter, type RateLimit, type RateLimiter, RedisRateLimiter } from './rate-limit';
 import { connectRedis, type Redis } from './redis';
 import { RedisEventBus } from './redis-bus';
+import { RedisHealth } from './redis-health';
 import { RedisWindowLimiter } from './window-limit';
 
 export interface RealtimeConfig {
@@ -22,6 +25,8 @@ export interface RealtimeConfig {
   redisUrl: string | null;
   /** Prefix of every Redis key and channel; relays of one deployment share it. */
   redisPrefix: string;
+  /** Longest wait for one Redis command before this relay falls back to local services. */
+  redisTimeoutMs: number;
   /** This process's id on the bus; random when null. */
   relayId: string | null;
   sendRate: RateLimit;
@@ -93,44 +98,51 @@ export async function createRealtimeServices(
 
   const url = config.redisUrl;
   const prefix = config.redisPrefix;
-  const cmd = await connectRedis(url, `parley-cmd-${relayId}`, logger, { autoPipeline: true });
+  const timeoutMs = config.redisTimeoutMs;
+  const cmd = await connectRedis(url, `parley-cmd-${relayId}`, logger, { autoPipeline: true, timeoutMs });
   let sub: Redis;
   try {
-    sub = await connectRedis(url, `parley-sub-${relayId}`, logger);
+    sub = await connectRedis(url, `parley-sub-${relayId}`, logger, { timeoutMs });
   } catch (err) {
     cmd.disconnect();
     throw err;
   }
-  const events = await RedisEventBus.start({ pub: cmd, sub, prefix, relayId, logger });
+  const health = new RedisHealth({ connections: [cmd, sub], timeoutMs, logger, metrics });
+  metrics.gauge('parley_redis_up', 'Whether this relay uses Redis now (0: local fallback).', () =>
+    health.up ? 1 : 0,
+  );
+  const events = await RedisEventBus.start({ pub: cmd, sub, health, prefix, relayId, logger });
   const presence = await RedisPresence.start({
     redis: cmd,
+    health,
     prefix,
     relayId,
     beatMs: config.presenceBeatMs,
     logger,
-    onSweptOffline: (userIds) => {
-      for (const userId of userIds) events.publish({ type: 'presence', userId, online: false });
-    },
+    announce: (userId, online) => events.publish({ type: 'presence', userId, online }),
   });
+  // When Redis is back: this relay counted again first, then every relay catches its sockets up.
+  health.onRestored(() => presence.reregister());
+  health.onRestored(() => events.resync());
   logger.info({ relay: relayId, redisPrefix: prefix }, 'real-time scale-out through redis');
   return {
     relayId,
     events,
     presence,
-    sendLimiter: new RedisRateLimiter(cmd, prefix, config.sendRate, logger),
+    sendLimiter: new RedisRateLimiter(cmd, health, prefix, config.sendRate),
     attemptLimiter: new RedisWindowLimiter(
       cmd,
+      health,
       prefix,
       config.attempts.max,
       config.attempts.windowMs,
-      logger,
     ),
     registrationLimiter: new RedisWindowLimiter(
       cmd,
+      health,
       prefix,
       config.registrations.max,
       config.registrations.windowMs,
-      logger,
     ),
     batcher,
     readinessChecks: [
@@ -149,8 +161,9 @@ export async function createRealtimeServices(
       } catch (err) {
         logger.warn({ err: safeError(err) }, 'presence cleanup failed');
       }
+      health.close();
       await events.close();
-      await Promise.allSettled([sub.quit(), cmd.quit()]);
+      await Promise.allSettled([sub, cmd].map((c) => c.quit().catch(() => c.disconnect())));
     },
   };
 }

@@ -1,10 +1,10 @@
 // Fixed-window attempt counters (login, recovery, registration) in Redis, so that every relay
-// counts the same attempts and a restart forgets nothing. If Redis fails, the relay falls back
-// to its own in-memory window rather than letting every attempt through or refusing all.
-import type { Logger } from '../log';
-import { safeError } from '../log';
+// counts the same attempts and a restart forgets nothing. While Redis is down (RedisHealth), the
+// relay counts in its own in-memory window at once rather than letting every attempt through,
+// refusing all, or making each login wait for Redis.
 import { MemoryRateLimiter, type RateDecision, type RateLimiter } from '../middleware/rate-limit';
 import { LuaScript, type Redis } from './redis';
+import type { RedisHealth } from './redis-health';
 
 /** Counts one hit; starts the window on the first. Returns {count, ms left in the window}. */
 const HIT = new LuaScript(
@@ -28,10 +28,10 @@ export class RedisWindowLimiter implements RateLimiter {
 
   constructor(
     private readonly redis: Redis,
+    private readonly health: RedisHealth,
     private readonly prefix: string,
     readonly max: number,
     readonly windowMs: number,
-    private readonly logger: Logger,
   ) {
     this.#fallback = new MemoryRateLimiter(max, windowMs);
   }
@@ -40,21 +40,31 @@ export class RedisWindowLimiter implements RateLimiter {
     return `${this.prefix}attempts:${key}`;
   }
 
-  async hit(key: string): Promise<RateDecision> {
-    try {
-      const [count, ttl] = (await HIT.run(this.redis, [this.#key(key)], [this.windowMs])) as [number, number];
-      return { allowed: count <= this.max, count, retryAfterMs: ttl };
-    } catch (err) {
-      this.logger.warn({ err: safeError(err) }, 'redis attempt counter failed; counting locally');
-      return this.#fallback.hit(key);
-    }
+  hit(key: string): Promise<RateDecision> {
+    return this.health.run(
+      'attempts',
+      async () => {
+        const reply = await HIT.run(this.redis, [this.#key(key)], [this.windowMs]);
+        const [count, ttl] = reply as [number, number];
+        return { allowed: count <= this.max, count, retryAfterMs: ttl };
+      },
+      () => this.#fallback.hit(key),
+    );
   }
 
-  async refund(key: string): Promise<void> {
-    await REFUND.run(this.redis, [this.#key(key)], []).catch(() => this.#fallback.refund(key));
+  refund(key: string): Promise<void> {
+    return this.health.run(
+      'attempts',
+      async () => void (await REFUND.run(this.redis, [this.#key(key)], [])),
+      () => this.#fallback.refund(key),
+    );
   }
 
-  async reset(key: string): Promise<void> {
-    await this.redis.del(this.#key(key)).catch(() => this.#fallback.reset(key));
+  reset(key: string): Promise<void> {
+    return this.health.run(
+      'attempts',
+      async () => void (await this.redis.del(this.#key(key))),
+      () => this.#fallback.reset(key),
+    );
   }
 }

@@ -6,6 +6,7 @@ import type { EventBus } from '../realtime/events';
 import type { Presence } from '../realtime/presence';
 import type { RateLimit } from '../realtime/rate-limit';
 import type { SendMessage } from '../realtime/send-message';
+import type { CatchUp } from './catch-up';
 import type { Hub } from './hub';
 import type { MemberCache } from './member-cache';
 
@@ -40,6 +41,7 @@ export interface WsContext extends Omit<WsDeps, 'now' | 'metrics'> {
   metrics: RelayMetrics;
   hub: Hub;
   members: MemberCache;
+  catchUp: CatchUp;
 }
 
 /** Entries per sync page read from the store. */

@@ -1,5 +1,6 @@
 // Relay events -> frames for the sockets on this relay. Every relay receives every event (from its
 // own handlers at once, from the others through Redis) and delivers to its own sockets only.
+import type { MessageRecord } from '../db/store';
 import { safeError } from '../log';
 import type { RelayEvent } from '../realtime/events';
 import { toWireMessage } from '../routes/views';
@@ -12,15 +13,9 @@ import { refreshChannel } from './sync';
 
 export function onRelayEvent(ctx: WsContext, event: RelayEvent): void {
   switch (event.type) {
-    case 'message': {
-      const sockets = ctx.hub.inChannel(event.message.channelId);
-      if (sockets.size === 0) return;
-      const frame = new EncodedFrame({ type: 'message', message: toWireMessage(event.message) });
-      const item = { kind: 'message', seq: event.message.seq, frame } as const;
-      for (const conn of sockets) conn.deliver(event.message.channelId, item);
-      ctx.metrics.deliveries.inc(sockets.size);
+    case 'message':
+      deliverEntry(ctx, event.message);
       return;
-    }
     case 'deleted': {
       const item = { kind: 'deleted', seq: event.seq, frame: new EncodedFrame({ ...event }) } as const;
       for (const conn of ctx.hub.inChannel(event.channelId)) conn.deliver(event.channelId, item);
@@ -69,7 +64,21 @@ export function onRelayEvent(ctx: WsContext, event: RelayEvent): void {
         ctx.logger.error({ err: safeError(err), event: 'ws-presence-failed' }, 'could not push presence');
       });
       return;
+    case 'resync':
+      ctx.catchUp.request(ctx);
+      return;
   }
+}
+
+/** A committed timeline entry to every socket on this relay that follows its channel. */
+export function deliverEntry(ctx: WsContext, message: MessageRecord): void {
+  const sockets = ctx.hub.inChannel(message.channelId);
+  if (sockets.size === 0) return;
+  const frame = new EncodedFrame({ type: 'message', message: toWireMessage(message) });
+  const item = { kind: 'message', seq: message.seq, frame } as const;
+  for (const conn of sockets) conn.deliver(message.channelId, item);
+  ctx.hub.noteDelivered(message.channelId, message.seq);
+  ctx.metrics.deliveries.inc(sockets.size);
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { safeError } from '../log';
 import { RelayMetrics } from '../metrics';
+import { CatchUp } from './catch-up';
 import { Connection } from './connection';
 import { SESSION_RECHECK_MS, type WsContext, type WsDeps } from './context';
 import { CloseCode } from './errors';
@@ -38,6 +39,7 @@ export function attachWebSocketServer(server: UpgradeSource, deps: WsDeps): Sock
     metrics: deps.metrics ?? new RelayMetrics(),
     hub: new Hub(),
     members: new MemberCache(deps.store),
+    catchUp: new CatchUp(),
   };
   const { logger, relayId } = ctx;
   const wss = new WebSocketServer({

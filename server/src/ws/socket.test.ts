@@ -346,6 +346,50 @@ describe('events', () => {
   });
 });
 
+describe('catch-up after a Redis outage', () => {
+  it('pushes the newest entry of a channel whose fan-out was missed, once, when a resync arrives', async () => {
+    // Keys shared to everyone registered so far by the other tests.
+    await h.share(BROADCAST, alice.id);
+    await h.share(BROADCAST, bob.id);
+    const a = await hello(alice);
+    const live = await a.request(sendFrame(BROADCAST));
+    await a.next((f) => f.type === 'message' && f.message.seq === ackSeq(live));
+    // Committed on "another relay" while the relays could not hear each other: no fan-out here.
+    const missed = await Promise.all(
+      [1, 2].map(() =>
+        h.relay.store.appendMessages(
+          [
+            {
+              channelId: BROADCAST,
+              senderId: bob.id,
+              keyId: 1,
+              clientMsgId: randomUUID(),
+              ciphertext: new Uint8Array(16),
+            },
+          ],
+          Date.now(),
+        ),
+      ),
+    );
+    expect(missed.map(([r]) => r?.ok)).toEqual([true, true]);
+    const newest = Math.max(...missed.map(([r]) => (r?.ok ? r.message.seq : -1)));
+    expect(a.frames.some((f) => f.type === 'message' && f.message.seq === newest)).toBe(false);
+
+    h.relay.events.publish({ type: 'resync' });
+    // Only the newest: the client sees the gap below it and fetches it, as for any gap.
+    const pushed = await a.next((f) => f.type === 'message' && f.message.seq === newest);
+    expect(pushed).toMatchObject({ message: { channelId: BROADCAST, senderId: bob.id } });
+    expect(a.frames.filter((f) => f.type === 'message' && f.message.seq === newest - 1)).toHaveLength(0);
+
+    // Nothing new since: a second resync pushes nothing again.
+    const before = a.frames.length;
+    h.relay.events.publish({ type: 'resync' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(a.frames.length).toBe(before);
+    a.close();
+  });
+});
+
 /** The socket's close code, or 'open' if it is still open after `ms` (well under the 60 s re-check). */
 function closedWithin(socket: { closed: Promise<{ code: number }> }, ms = 3_000): Promise<number | 'open'> {
   return Promise.race([

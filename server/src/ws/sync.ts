@@ -10,7 +10,8 @@ import { chunkByBytes } from './pages';
 export async function followMemberships(ctx: WsContext, conn: Connection): Promise<void> {
   const views = await ctx.store.listMemberships(conn.userId);
   for (const v of views) {
-    ctx.hub.follow(conn, v.channel.id, { joinedSeq: v.member.joinedSeq, queue: [], overflowed: false });
+    const view = { joinedSeq: v.member.joinedSeq, queue: [], overflowed: false };
+    ctx.hub.follow(conn, v.channel.id, view, v.channel.lastSeq);
   }
 }
 
