@@ -12,13 +12,13 @@ import type { WireMessage } from '@parley/server/protocol';
 import type { SendResult } from '@parley/web/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropDatabase, freshDatabaseUrl, mysqlUrlFromEnv } from '../support/mysql';
-import { type OwnRedis, redisServerAvailable, startOwnRedis } from '../support/redis-server';
+import { canRunRedis, type OwnService, ownRedis } from '../support/own-services';
 import { type Relay, startRelay } from '../support/relay';
 import { connected, loginAgain, makeUser, type TestUser, waitFor, waitForText } from '../support/users';
 import { RawSocket } from './realtime-support';
 
 const MYSQL_URL = mysqlUrlFromEnv();
-const HAVE_REDIS = redisServerAvailable();
+const HAVE_REDIS = canRunRedis();
 
 /** Far above a normal ack (milliseconds) and far below ioredis's retries (6-20 s before the fix). */
 const FAST_MS = 1_500;
@@ -50,7 +50,7 @@ const countLines = (logs: string, msg: string) => logs.split('\n').filter((l) =>
 
 describe.skipIf(!MYSQL_URL || !HAVE_REDIS)('a Redis outage under two relays', () => {
   const logKeyFile = join(mkdtempSync(join(tmpdir(), 'parley-outage-kt-')), 'kt-log-key');
-  let redis: OwnRedis;
+  let redis: OwnService;
   let db: { url: string; name: string };
   let one: Relay;
   let two: Relay;
@@ -70,7 +70,7 @@ describe.skipIf(!MYSQL_URL || !HAVE_REDIS)('a Redis outage under two relays', ()
   };
 
   beforeAll(async () => {
-    redis = await startOwnRedis();
+    redis = await ownRedis();
     db = freshDatabaseUrl(MYSQL_URL as string, 'parley_outage');
     const env = { KT_LOG_KEY_FILE: logKeyFile, PRESENCE_BEAT_MS: '500' };
     one = await startRelay({
@@ -98,7 +98,7 @@ describe.skipIf(!MYSQL_URL || !HAVE_REDIS)('a Redis outage under two relays', ()
     bob?.client.lock();
     await Promise.all([one?.dispose(), two?.dispose()]);
     if (db) await dropDatabase(db.url);
-    await redis?.stop();
+    await redis?.dispose();
   });
 
   it('keeps sends on one relay acking at normal latency when Redis is killed mid-load', async () => {
@@ -113,7 +113,7 @@ describe.skipIf(!MYSQL_URL || !HAVE_REDIS)('a Redis outage under two relays', ()
       }
     })();
     await waitFor(() => latencies.length >= 5, 'sends before the kill');
-    await redis.kill();
+    await redis.stop('SIGKILL');
     const killedAt = latencies.length;
     await new Promise((r) => setTimeout(r, 3_000));
     stop = true;

@@ -15,6 +15,9 @@ export interface OwnService {
   start(): Promise<void>;
   /** Sends the signal and waits for the process to exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /** SIGSTOP / SIGCONT: connections stay open but nothing is answered, as in a network partition. */
+  pause(): void;
+  resume(): void;
   /** Stops it and removes its data directory. */
   dispose(): Promise<void>;
 }
@@ -66,6 +69,7 @@ function ownService(opts: {
     async start() {
       if (child) return;
       const proc = spawn(opts.command, opts.args, { stdio: 'ignore' });
+      process.once('exit', () => proc.kill('SIGKILL'));
       child = proc;
       exited = new Promise((resolve) => {
         proc.once('exit', () => {
@@ -77,9 +81,12 @@ function ownService(opts: {
     },
     async stop(signal = 'SIGTERM') {
       if (!child) return;
+      child.kill('SIGCONT'); // a paused process cannot exit
       child.kill(signal);
       await exited;
     },
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
     async dispose() {
       await service.stop('SIGKILL');
       rmSync(opts.dir, { recursive: true, force: true });
