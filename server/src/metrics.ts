@@ -50,6 +50,13 @@ export class RelayMetrics {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+  /** /ws upgrades answered with an HTTP error instead of a socket, by status. */
+  readonly upgradeRefusals = new Counter({
+    name: 'parley_socket_upgrades_refused_total',
+    help: 'WebSocket upgrades refused, by HTTP status (401, 403, 404, 429 socket or frame limits, 503 full or stopping).',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
   /** Redis commands that failed or timed out and were answered locally instead. */
   readonly redisFallbacks = new Counter({
     name: 'parley_redis_fallbacks_total',

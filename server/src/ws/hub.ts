@@ -46,6 +46,11 @@ export class Hub {
     if (set.size === 0) this.#byChannel.delete(channelId);
   }
 
+  /** Open sockets of one user on this relay. */
+  countOf(userId: string): number {
+    return this.#byUser.get(userId)?.size ?? 0;
+  }
+
   ofUser(userId: string): readonly Connection[] {
     return [...(this.#byUser.get(userId) ?? [])];
   }
