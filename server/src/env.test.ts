@@ -52,6 +52,18 @@ describe('parseEnv', () => {
     }
   });
 
+  it('keeps the frame budget at least twice the send limit unless set', () => {
+    expect(parseEnv({}).realtime.frameRate).toEqual({ ratePerSec: 50, burst: 200 });
+    expect(parseEnv({ SEND_RATE_PER_SEC: '1000', SEND_BURST: '5000' }).realtime.frameRate).toEqual({
+      ratePerSec: 2000,
+      burst: 10_000,
+    });
+    expect(
+      parseEnv({ SEND_RATE_PER_SEC: '1000', WS_FRAME_RATE_PER_SEC: '5', WS_FRAME_BURST: '9' }).realtime
+        .frameRate,
+    ).toEqual({ ratePerSec: 5, burst: 9 });
+  });
+
   it('refuses half a TLS pair', () => {
     expect(() => parseEnv({ TLS_CERT: 'cert.pem' })).toThrow(ConfigError);
   });

@@ -106,6 +106,16 @@ export const EnvSchema = z.object({
   WS_MAX_PAYLOAD: int(MIN_WS_PAYLOAD, 16 * MiB).default(128 * KiB),
   /** Per-socket send-buffer cap in bytes; past it the relay closes the socket as a slow consumer (4008). */
   WS_MAX_BUFFERED_BYTES: int(64 * KiB).default(8 * MiB),
+  /** How long a socket the relay closes has to finish the close handshake (e.g. a slow consumer reading its backlog and then the 4008) before it is cut off. */
+  WS_CLOSE_GRACE_MS: int(100, 600_000).default(10_000),
+  /** Frames per second per user on this relay (token bucket refill), every frame counted, invalid ones too. Default: 50, or twice SEND_RATE_PER_SEC when that is more. */
+  WS_FRAME_RATE_PER_SEC: z.coerce.number().positive().max(10_000_000).optional(),
+  /** Frames a user may send in a burst; over it frames get `rate_limited`, and a socket that keeps going for another burst is closed (4029). Default: 200, or twice SEND_BURST when that is more. */
+  WS_FRAME_BURST: int(1).optional(),
+  /** Open sockets per user on this relay; another upgrade gets 429. */
+  WS_MAX_SOCKETS_PER_USER: int(1).default(32),
+  /** Open sockets on this relay; another upgrade gets 503. */
+  WS_MAX_SOCKETS: int(1).default(10_000),
   /** WebSocket ping period in ms; a socket that misses one pong is terminated. */
   HEARTBEAT_MS: int(100, MAX_TIMER_MS).default(30_000),
   /** Messages per second per user (token bucket refill), across all relays when REDIS_URL is set. */
@@ -162,6 +172,10 @@ export interface Config {
     relayId: string | null;
     maxPayload: number;
     maxBufferedBytes: number;
+    closeGraceMs: number;
+    frameRate: { ratePerSec: number; burst: number };
+    maxSockets: number;
+    maxSocketsPerUser: number;
     heartbeatMs: number;
     sendRate: { ratePerSec: number; burst: number };
     attempts: { max: number; windowMs: number };
@@ -240,6 +254,14 @@ export function parseEnv(rawEnv: Record<string, string | undefined> = process.en
       relayId: e.RELAY_ID ?? null,
       maxPayload: e.WS_MAX_PAYLOAD,
       maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+      closeGraceMs: e.WS_CLOSE_GRACE_MS,
+      // Never tighter than the send limit unless asked: a deployment that raises one raises both.
+      frameRate: {
+        ratePerSec: e.WS_FRAME_RATE_PER_SEC ?? Math.max(50, 2 * e.SEND_RATE_PER_SEC),
+        burst: e.WS_FRAME_BURST ?? Math.max(200, 2 * e.SEND_BURST),
+      },
+      maxSockets: e.WS_MAX_SOCKETS,
+      maxSocketsPerUser: e.WS_MAX_SOCKETS_PER_USER,
       heartbeatMs: e.HEARTBEAT_MS,
       sendRate: { ratePerSec: e.SEND_RATE_PER_SEC, burst: e.SEND_BURST },
       attempts: { max: e.LOGIN_MAX_ATTEMPTS, windowMs: e.LOGIN_WINDOW_MS },

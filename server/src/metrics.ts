@@ -57,6 +57,13 @@ export class RelayMetrics {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+  /** /ws upgrades answered with an HTTP error instead of a socket, by status. */
+  readonly upgradeRefusals = new Counter({
+    name: 'parley_socket_upgrades_refused_total',
+    help: 'WebSocket upgrades refused, by HTTP status (401, 403, 404, 429 socket or frame limits, 503 full or stopping).',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
   /** Redis operations answered locally: Redis was down, or the command failed or timed out. */
   readonly redisFallbacks = new Counter({
     name: 'parley_redis_fallbacks_total',

@@ -17,6 +17,7 @@ import type { Config } from './env';
 import { KeyLog } from './kt/key-log';
 import { type LogKey, loadLogKey } from './kt/log-key';
 import { createLogger, type Logger, safeError } from './log';
+import { answerMalformedRequests } from './malformed-requests';
 import { RelayMetrics } from './metrics';
 import type { RateLimiters } from './middleware/types';
 import type { EventBus } from './realtime/events';
@@ -127,9 +128,12 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
           serverOptions: {
             cert: await readFile(config.tls.certFile),
             key: await readFile(config.tls.keyFile),
+            requireHostHeader: false,
           },
         })
-      : createAdaptorServer({ fetch: app.fetch });
+      : createAdaptorServer({ fetch: app.fetch, serverOptions: { requireHostHeader: false } });
+    // Malformed requests (node's parser errors, a bad or missing Host) answer in the JSON error format.
+    answerMalformedRequests(server, app.fetch, logger);
 
     for (const attach of [
       socketAttachment(realtime, sendMessage, config.realtime),

@@ -1,10 +1,12 @@
 // One error type for the REST API and one place that renders every failure as
 // `{error: {code, message, details?}}`. Unexpected errors become a bare 500 `internal`.
+import { STATUS_CODES } from 'node:http';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { RecordNotFound, UniqueViolation } from '../db/store';
 import { type Logger, safeError } from '../log';
+import { logLimiter } from '../log-limit';
 import type { ErrorBody, ErrorCode } from '../protocol';
 import type { AppEnv } from './types';
 
@@ -40,8 +42,31 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   429: 'rate_limited',
 };
 
-function body(code: ErrorCode, message: string, details?: unknown): ErrorBody {
+export function body(code: ErrorCode, message: string, details?: unknown): ErrorBody {
   return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/**
+ * A whole HTTP/1.1 error response in the same format, for answers written straight to a socket
+ * (a refused upgrade, a request node's parser refused); the connection closes after it.
+ */
+export function rawErrorResponse(
+  status: number,
+  code: ErrorCode,
+  message: string,
+  headers: Record<string, string> = {},
+): string {
+  const json = JSON.stringify(body(code, message));
+  const lines = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
+    'Connection: close',
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(json)}`,
+    'Cache-Control: no-store',
+    'X-Content-Type-Options: nosniff',
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
+  return `${lines.join('\r\n')}\r\n\r\n${json}`;
 }
 
 export function renderError(err: Error, c: Context<AppEnv>, logger: Logger): Response {
@@ -57,8 +82,33 @@ export function renderError(err: Error, c: Context<AppEnv>, logger: Logger): Res
     const message = err.status === 413 ? 'request body too large' : err.message || code;
     return c.json(body(code, message), err.status);
   }
-  logger.error({ err: safeError(err), requestId: c.get('requestId'), path: c.req.path }, 'unhandled error');
+  const log = logLimiter(logger);
+  if (clientAborted(err, c)) {
+    // The client went away mid-request (e.g. an upload cut short): nothing failed on this side.
+    log.info(
+      'request-aborted',
+      { event: 'request-aborted', requestId: c.get('requestId'), method: c.req.method, path: c.req.path },
+      'client aborted the request',
+    );
+    return c.json(body('bad_request', 'request aborted'), 400);
+  }
+  const safe = safeError(err);
+  log.error(
+    `unhandled:${safe.type}:${safe.code ?? ''}`,
+    { err: safe, requestId: c.get('requestId'), path: c.req.path },
+    'unhandled error',
+  );
   return c.json(body('internal', 'internal error'), 500);
+}
+
+/**
+ * The client went away while its body was read: node's own "aborted" (ECONNRESET), or the abort
+ * of the request's signal. Any other error stays an error, even on an aborted request (a database
+ * reset also says ECONNRESET, with another message).
+ */
+function clientAborted(err: Error, c: Context<AppEnv>): boolean {
+  if ((err as { code?: unknown }).code === 'ECONNRESET' && err.message === 'aborted') return true;
+  return err.name === 'AbortError' && c.req.raw.signal.aborted;
 }
 
 export function renderNotFound(c: Context<AppEnv>): Response {

@@ -105,4 +105,6 @@ export const CloseCode = {
   accountClosed: 4003,
   /** The client did not read fast enough (bufferedAmount over the cap); reconnect and sync. */
   slowConsumer: 4008,
+  /** The user's sockets kept sending frames through a whole burst of `rate_limited`; back off. */
+  tooManyFrames: 4029,
 } as const;

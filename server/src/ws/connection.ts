@@ -4,6 +4,7 @@
 // catch-up already covered, so each entry reaches the client once and in order.
 import type { WebSocket } from 'ws';
 import type { Logger } from '../log';
+import type { RelayMetrics } from '../metrics';
 import type { ServerFrame } from '../protocol';
 import { CloseCode } from './errors';
 
@@ -39,7 +40,10 @@ export interface ChannelView {
 
 export interface ConnectionOptions {
   maxBufferedBytes: number;
+  /** How long a socket closed by the relay may take to read its backlog and the close frame. */
+  closeGraceMs: number;
   logger: Logger;
+  metrics: RelayMetrics;
 }
 
 let nextConnectionId = 1;
@@ -71,18 +75,19 @@ export class Connection {
     return this.#closed || this.ws.readyState !== this.ws.OPEN;
   }
 
+  /** More unread data waits in the send buffer than the cap allows. */
+  get overBuffered(): boolean {
+    return this.ws.bufferedAmount > this.opts.maxBufferedBytes;
+  }
+
   /**
    * Sends a frame; false when the socket is closed. A client that lets more than the cap pile up
    * in the send buffer is closed as a slow consumer.
    */
   send(frame: ServerFrame | EncodedFrame, onWritten?: (err?: Error) => void): boolean {
     if (this.closed) return false;
-    if (this.ws.bufferedAmount > this.opts.maxBufferedBytes) {
-      this.opts.logger.warn(
-        { event: 'ws-slow-consumer', userId: this.userId, conn: this.id, buffered: this.ws.bufferedAmount },
-        'closing a slow consumer',
-      );
-      this.close(CloseCode.slowConsumer, 'slow consumer: too much unread data');
+    if (this.overBuffered) {
+      this.closeSlowConsumer();
       return false;
     }
     // A Buffer sent as text goes out as is; ws would re-encode a string for every socket.
@@ -135,16 +140,36 @@ export class Connection {
     return run;
   }
 
+  closeSlowConsumer(): void {
+    this.opts.logger.warn(
+      { event: 'ws-slow-consumer', userId: this.userId, conn: this.id, buffered: this.ws.bufferedAmount },
+      'closing a slow consumer',
+    );
+    this.close(CloseCode.slowConsumer, 'slow consumer: too much unread data');
+  }
+
+  /**
+   * Closes with `code`. The close frame queues behind the unread backlog, so a client that reads
+   * again within the grace period gets the backlog and then the code (4008 for a slow consumer);
+   * one that does not is cut off, and sees 1006.
+   */
   close(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.opts.metrics.socketCloses.inc({ code: String(code) });
     try {
       this.ws.close(code, reason);
     } catch {
       this.ws.terminate();
       return;
     }
-    // A client that does not answer the close handshake (e.g. a stalled slow consumer) is cut off.
-    setTimeout(() => this.ws.terminate(), 5_000).unref();
+    setTimeout(() => this.ws.terminate(), this.opts.closeGraceMs).unref();
+  }
+
+  /** Cuts the connection without a close frame (a dead socket); the client sees 1006. */
+  terminate(): void {
+    if (!this.#closed) this.opts.metrics.socketCloses.inc({ code: '1006' });
+    this.#closed = true;
+    this.ws.terminate();
   }
 }

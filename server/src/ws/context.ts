@@ -7,6 +7,7 @@ import type { Presence } from '../realtime/presence';
 import type { RateLimit } from '../realtime/rate-limit';
 import type { SendMessage } from '../realtime/send-message';
 import type { CatchUp } from './catch-up';
+import type { FrameLimiter } from './frame-limit';
 import type { Hub } from './hub';
 import type { MemberCache } from './member-cache';
 
@@ -15,6 +16,13 @@ export interface WsLimits {
   maxPayload: number;
   /** Send-buffer cap per socket; past it the socket is closed as a slow consumer (4008). */
   maxBufferedBytes: number;
+  /** How long a closing socket may take to read its backlog and the close frame before it is cut off. */
+  closeGraceMs: number;
+  /** Per-user frame budget on this relay, every frame counted (frame-limit.ts). */
+  frameRate: RateLimit;
+  /** Open sockets on this relay, and per user; upgrades past them are refused. */
+  maxSockets: number;
+  maxSocketsPerUser: number;
   /** Ping period; a socket that has not answered the previous ping is terminated. */
   heartbeatMs: number;
   /** Per-user send rate (for the retry hint in `rate_limited`). */
@@ -42,6 +50,7 @@ export interface WsContext extends Omit<WsDeps, 'now' | 'metrics'> {
   hub: Hub;
   members: MemberCache;
   catchUp: CatchUp;
+  frames: FrameLimiter;
 }
 
 /** Entries per sync page read from the store. */

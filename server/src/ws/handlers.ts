@@ -1,14 +1,17 @@
-// Client frames: parsed as JSON, validated with ClientFrame, answered by exactly one `ack` or
-// `error` carrying the request id. A frame that cannot be used gets an `error` (id null when no id
-// could be read) and the socket stays open.
+// Client frames: counted against the user's frame budget, parsed as JSON, validated with
+// ClientFrame, answered by exactly one `ack` or `error` carrying the request id. A frame that
+// cannot be used gets an `error` (id null when no id could be read) and the socket stays open; a
+// socket that keeps sending past its budget is closed (frame-limit.ts).
 import type { RawData } from 'ws';
 import { safeError } from '../log';
-import { ClientFrame, type ErrorCode } from '../protocol';
+import { logLimiter } from '../log-limit';
+import { ClientFrame, CloseCode, type ErrorCode } from '../protocol';
 import { SendRefused } from '../realtime/send-message';
 import { fromB64, toWireMessage } from '../routes/views';
 import type { Connection } from './connection';
 import { MAX_IN_FLIGHT, PAGE_MAX_BYTES, TYPING_MIN_INTERVAL_MS, type WsContext } from './context';
 import { channelNotFound, FrameError } from './errors';
+import type { FrameVerdict } from './frame-limit';
 import { fitPage } from './pages';
 import { sharesPresence } from './presence-scope';
 import { syncChannel } from './sync';
@@ -32,6 +35,14 @@ function sendError(conn: Connection, id: string | null, code: ErrorCode, message
 }
 
 export async function handleRaw(ctx: WsContext, conn: Connection, data: RawData, isBinary: boolean) {
+  // Frames still arriving while the relay closes the socket are dropped, uncounted.
+  if (conn.closed) return;
+  // Every frame counts, before any parsing: invalid frames cost the relay too.
+  const verdict = ctx.frames.take(conn.userId);
+  if (verdict.kind !== 'ok') {
+    refuseFrame(ctx, conn, verdict, isBinary ? null : data);
+    return;
+  }
   if (isBinary) {
     sendError(conn, null, 'bad_request', 'frames are JSON text');
     return;
@@ -65,8 +76,10 @@ export async function handleRaw(ctx: WsContext, conn: Connection, data: RawData,
     if (err instanceof FrameError || err instanceof SendRefused) {
       sendError(conn, frame.id, err.code, err.message, err.details);
     } else {
-      ctx.logger.error(
-        { err: safeError(err), event: 'ws-frame-failed', frame: frame.type, userId: conn.userId },
+      const safe = safeError(err);
+      logLimiter(ctx.logger).error(
+        `ws-frame-failed:${frame.type}:${safe.type}:${safe.code ?? ''}`,
+        { err: safe, event: 'ws-frame-failed', frame: frame.type, userId: conn.userId },
         'socket request failed',
       );
       sendError(conn, frame.id, 'internal', 'internal error');
@@ -74,6 +87,34 @@ export async function handleRaw(ctx: WsContext, conn: Connection, data: RawData,
   } finally {
     conn.inFlight--;
   }
+}
+
+/** Over the frame budget: `rate_limited` with a retry hint, or the close once the debt is full. */
+function refuseFrame(
+  ctx: WsContext,
+  conn: Connection,
+  verdict: Exclude<FrameVerdict, { kind: 'ok' }>,
+  data: RawData | null,
+) {
+  if (verdict.kind === 'close') {
+    logLimiter(ctx.logger).warn(
+      'ws-frame-flood',
+      { event: 'ws-frame-flood', userId: conn.userId, conn: conn.id },
+      'closing a socket that kept sending past its frame budget',
+    );
+    conn.close(CloseCode.tooManyFrames, 'too many frames');
+    return;
+  }
+  ctx.metrics.refusals.inc({ code: 'rate_limited' });
+  let id: string | null = null;
+  if (data !== null) {
+    try {
+      id = idOf(JSON.parse(data.toString()));
+    } catch {
+      // no usable id
+    }
+  }
+  sendError(conn, id, 'rate_limited', 'too many frames; slow down', { retryAfterMs: verdict.retryAfterMs });
 }
 
 function dispatch(ctx: WsContext, conn: Connection, frame: ClientFrame): Promise<Result> {

@@ -67,6 +67,11 @@ export class Hub {
     this.#newest.delete(channelId);
   }
 
+  /** Open sockets of one user on this relay. */
+  countOf(userId: string): number {
+    return this.#byUser.get(userId)?.size ?? 0;
+  }
+
   ofUser(userId: string): readonly Connection[] {
     return [...(this.#byUser.get(userId) ?? [])];
   }

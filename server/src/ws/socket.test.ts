@@ -7,6 +7,7 @@ import {
   ackResult,
   ackSeq,
   ciphertext,
+  counterValue,
   type SocketHarness,
   sendFrame,
   startSocketHarness,
@@ -45,6 +46,17 @@ describe('upgrade', () => {
 
   it('refuses a foreign Origin with 403 even with a valid cookie', async () => {
     await expect(h.connect(alice, { origin: 'https://evil.example' })).rejects.toMatchObject({ status: 403 });
+  });
+
+  it('refuses an upgrade without Origin whose Sec-Fetch-Site says cross-site with 403, as REST does', async () => {
+    await expect(h.connect(alice, { 'sec-fetch-site': 'cross-site' })).rejects.toMatchObject({
+      status: 403,
+      body: expect.stringContaining('"forbidden"'),
+    });
+    await expect(h.connect(alice, { 'sec-fetch-site': 'same-site' })).rejects.toMatchObject({ status: 403 });
+    const same = await h.connect(alice, { 'sec-fetch-site': 'same-origin' });
+    expect((await same.request({ type: 'ping' })).type).toBe('ack');
+    same.close();
   });
 
   it('accepts the relay own origin', async () => {
@@ -450,6 +462,82 @@ describe('limits', () => {
     }
   });
 
+  it('counts every frame, invalid ones too, against a per-user budget: rate_limited, then closed with 4029', async () => {
+    const limited = await startSocketHarness({ WS_FRAME_RATE_PER_SEC: '1', WS_FRAME_BURST: '5' });
+    try {
+      const u = await limited.register();
+      const s = await limited.connect(u);
+      const other = await limited.connect(u);
+      for (let i = 0; i < 5; i++) s.sendRaw('{nope');
+      const refused = await s.request({ type: 'ping', id: 'over' });
+      expect(s.ofType('error').filter((e) => e.error.code === 'bad_request')).toHaveLength(5);
+      expect(refused).toMatchObject({ type: 'error', id: 'over', error: { code: 'rate_limited' } });
+      const hint = (refused as { error: { details: { retryAfterMs: number } } }).error.details.retryAfterMs;
+      expect(hint).toBeGreaterThan(0);
+      // Another socket of the same user draws from the same budget.
+      expect(await other.request({ type: 'ping' })).toMatchObject({ error: { code: 'rate_limited' } });
+      for (let i = 0; i < 10; i++) s.sendRaw('{"type":"ping","id":"again"}');
+      expect((await s.closed).code).toBe(4029);
+      expect(await counterValue(limited.metrics.socketCloses, { code: '4029' })).toBe(1);
+      expect(await counterValue(limited.metrics.refusals, { code: 'rate_limited' })).toBeGreaterThanOrEqual(
+        4,
+      );
+      // In debt, the user cannot open another socket until the budget refills.
+      await expect(limited.connect(u)).rejects.toMatchObject({ status: 429 });
+      other.close();
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('lets an honest reconnect burst through the default frame budget', async () => {
+    // The relay's defaults: SEND_RATE_PER_SEC 20 and SEND_BURST 40 give a budget of 50/s, 200.
+    const plain = await startSocketHarness({ SEND_RATE_PER_SEC: '20', SEND_BURST: '40' });
+    try {
+      const u = await plain.register();
+      await plain.share(BROADCAST, u.id);
+      const s = await plain.connect(u);
+      await s.request({ type: 'hello', since: { [BROADCAST]: 0 } });
+      const answers = await Promise.all([
+        ...Array.from({ length: 40 }, () => s.request(sendFrame(BROADCAST))),
+        ...Array.from({ length: 100 }, () =>
+          s.request({ type: 'fetch', channelId: BROADCAST, after: 0, limit: 1 }),
+        ),
+        ...Array.from({ length: 20 }, () => s.request({ type: 'typing', channelId: BROADCAST })),
+        s.request({ type: 'read', channelId: BROADCAST, seq: 1 }),
+        s.request({ type: 'ping' }),
+      ]);
+      expect(answers.filter((a) => a.type !== 'ack')).toEqual([]);
+      s.close();
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('refuses a socket past the per-user cap with 429 and past the relay cap with 503', async () => {
+    const capped = await startSocketHarness({ WS_MAX_SOCKETS_PER_USER: '2', WS_MAX_SOCKETS: '3' });
+    try {
+      const [u, v] = [await capped.register(), await capped.register()];
+      const first = await capped.connect(u);
+      const second = await capped.connect(u);
+      await expect(capped.connect(u)).rejects.toMatchObject({
+        status: 429,
+        body: expect.stringContaining('rate_limited'),
+      });
+      const third = await capped.connect(v);
+      await expect(capped.connect(v)).rejects.toMatchObject({ status: 503 });
+      expect(await counterValue(capped.metrics.upgradeRefusals, { status: '429' })).toBe(1);
+      expect(await counterValue(capped.metrics.upgradeRefusals, { status: '503' })).toBe(1);
+      first.close();
+      await first.closed;
+      await new Promise((r) => setTimeout(r, 50));
+      const again = await capped.connect(u);
+      for (const s of [second, third, again]) s.close();
+    } finally {
+      await capped.close();
+    }
+  });
+
   it('terminates a socket that stops answering pings', async () => {
     const ws = new WebSocket(h.wsUrl, { headers: { cookie: alice.cookie }, autoPong: false });
     const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
@@ -475,6 +563,47 @@ describe('limits', () => {
       }
       raw.resume();
       expect((await r.closed).code).toBe(4008);
+      w.close();
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe('slow consumers', () => {
+  it('closes a consumer that stays stalled across heartbeats with 4008, seen once it reads again', async () => {
+    const slow = await startSocketHarness({
+      WS_MAX_BUFFERED_BYTES: String(64 * 1024),
+      HEARTBEAT_MS: '1000',
+      WS_CLOSE_GRACE_MS: '20000',
+    });
+    try {
+      const [reader, writer] = [await slow.register(), await slow.register()];
+      await slow.share(BROADCAST, writer.id);
+      const r = await slow.connect(reader);
+      await r.request({ type: 'hello', since: {} });
+      const w = await slow.connect(writer);
+      await w.request({ type: 'hello', since: {} });
+      // A frame just before stalling: the heartbeat counts a full period from here.
+      await r.request({ type: 'ping' });
+      const raw = (r.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+      raw.pause();
+      const big = { ciphertext: ciphertext(60_000) };
+      for (let round = 0; round < 10; round++) {
+        await Promise.all(Array.from({ length: 25 }, () => w.request(sendFrame(BROADCAST, big))));
+      }
+      const deadline = Date.now() + 5_000;
+      while (
+        Date.now() < deadline &&
+        (await counterValue(slow.metrics.socketCloses, { code: '4008' })) === 0
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // Stalled through more heartbeats: no pong, no read. The close frame waits behind the backlog.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      raw.resume();
+      expect((await r.closed).code).toBe(4008);
+      expect(await counterValue(slow.metrics.socketCloses, { code: '1006' })).toBe(0);
       w.close();
     } finally {
       await slow.close();

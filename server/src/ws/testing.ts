@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ready } from '@parley/crypto-core';
 import WebSocket from 'ws';
-import { silentLogger } from '../log';
+import { type Logger, silentLogger } from '../log';
+import type { RelayMetrics } from '../metrics';
 import { MAX_SEALED_SHARE_BYTES, type ServerFrame } from '../protocol';
 import { makeBundle, rand, sessionCookie, TEST_KDF, testConfig } from '../routes/testing';
 import { type RunningServer, startServer } from '../server';
@@ -102,6 +103,10 @@ export class TestSocket {
 
 export interface SocketHarness {
   relay: RunningServer;
+  /** The relay's metrics registry. */
+  metrics: RelayMetrics;
+  /** The relay's database: a SQLite file path, or the MYSQL URL given in env. */
+  databaseUrl: string;
   url: string;
   wsUrl: string;
   register(username?: string): Promise<TestUser>;
@@ -132,7 +137,20 @@ export function sendFrame(channelId: string, extra: Record<string, unknown> = {}
   return { type: 'send', channelId, clientMsgId: randomUUID(), keyId: 1, ciphertext: ciphertext(), ...extra };
 }
 
-export async function startSocketHarness(env: Record<string, string> = {}): Promise<SocketHarness> {
+/** The value of a counter for one label set (0 when never incremented). */
+export async function counterValue(
+  counter: { get(): Promise<{ values: { value: number; labels: Record<string, unknown> }[] }> },
+  labels: Record<string, string>,
+): Promise<number> {
+  const { values } = await counter.get();
+  const hit = values.find((v) => Object.entries(labels).every(([k, x]) => String(v.labels[k]) === x));
+  return hit?.value ?? 0;
+}
+
+export async function startSocketHarness(
+  env: Record<string, string> = {},
+  opts: { logger?: Logger } = {},
+): Promise<SocketHarness> {
   await ready(); // register() signs bundles with crypto-core
   const dir = mkdtempSync(join(tmpdir(), 'parley-ws-'));
   const config = testConfig({
@@ -144,16 +162,26 @@ export async function startSocketHarness(env: Record<string, string> = {}): Prom
     SEND_BURST: '10000',
     ...env,
   });
+  let metrics: RelayMetrics | undefined;
   const relay = await startServer(config, {
-    logger: silentLogger(),
+    logger: opts.logger ?? silentLogger(),
     serverSecret: new Uint8Array(randomBytes(32)),
+    attach: [
+      (ctx) => {
+        metrics = ctx.metrics;
+        return { close: async () => {} };
+      },
+    ],
   });
+  if (!metrics) throw new Error('startSocketHarness: no metrics from the attach seam');
   const url = relay.url.replace('localhost', '127.0.0.1');
   const wsUrl = `${url.replace(/^http/, 'ws')}/ws`;
   let n = 0;
 
   return {
     relay,
+    metrics,
+    databaseUrl: config.databaseUrl,
     url,
     wsUrl,
     async register(username = `user${process.pid % 1000}x${++n}${randomBytes(2).toString('hex')}`) {
