@@ -17,12 +17,14 @@ const REDACT = [
   '*.token',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({
+/** JSON lines on stdout (the relay), or on another file descriptor (the admin CLI: 2). */
+export function createLogger(level: string, fd: 1 | 2 = 1): Logger {
+  const options = {
     level,
-    base: { service: 'parley-relay' },
+    base: { service: fd === 1 ? 'parley-relay' : 'parley-admin' },
     redact: { paths: REDACT, censor: '[redacted]' },
-  });
+  };
+  return fd === 1 ? pino(options) : pino(options, pino.destination({ fd, sync: true }));
 }
 
 /** A logger that drops everything (tests). */

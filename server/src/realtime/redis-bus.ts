@@ -9,6 +9,11 @@ import { decodeEnvelope, encodeEnvelope, isOwnEnvelope } from './codec';
 import type { EventBus, RelayEvent, RelayEventListener } from './events';
 import type { Redis } from './redis';
 
+/** The pub/sub channel every relay of a deployment (and the admin CLI) publishes events on. */
+export function eventsChannel(prefix: string): string {
+  return `${prefix}events`;
+}
+
 export interface RedisEventBusOptions {
   /** Connection for PUBLISH (may be shared with other commands). */
   pub: Redis;
@@ -31,7 +36,7 @@ export class RedisEventBus implements EventBus {
     prefix: string,
     private readonly logger: Logger,
   ) {
-    this.#channel = `${prefix}events`;
+    this.#channel = eventsChannel(prefix);
   }
 
   /** Subscribes and returns the bus. The connections stay owned by the caller. */
