@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloseCode, KdfResponse } from '@parley/server/protocol';
 import { ApiError } from '@parley/web/client';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, linkCode, runAdmin } from '../support/admin-cli';
 import { dropDatabase, freshDatabaseUrl, mysqlUrlFromEnv } from '../support/mysql';
@@ -331,6 +332,11 @@ describe('admin CLI with Redis', () => {
   afterAll(async () => {
     await relay?.dispose();
     rmSync(dir, { recursive: true, force: true });
+    if (!redisUrl) return;
+    const redis = new Redis(redisUrl);
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
   });
 
   it.runIf(redisUrl)(

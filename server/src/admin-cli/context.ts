@@ -21,10 +21,12 @@ export class CliContext {
   constructor(
     readonly config: Config,
     readonly io: Output,
+    /** LOG_LEVEL when the environment sets it; else `warn`, so that a terminal shows only the answer. */
+    logLevel: string,
     readonly now: () => number = Date.now,
   ) {
     // Structured lines go to stderr (pino's destination 2), out of the way of the command's output.
-    this.logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 2);
+    this.logger = createLogger(logLevel, 2);
   }
 
   // The drivers and Redis load on first use: `help` and refused command lines answer fast.

@@ -63,7 +63,8 @@ export async function run(
       help(io, name);
       return EXIT_OK;
     }
-    ctx = new CliContext(parseEnv(env), io);
+    const config = parseEnv(env);
+    ctx = new CliContext(config, io, env.LOG_LEVEL?.trim() ? config.logLevel : 'warn');
     await command.run(ctx, rest);
     return EXIT_OK;
   } catch (err) {

@@ -1,5 +1,6 @@
-// Making a registration invite, one path for the admin panel and the admin CLI: a fresh code, its
-// hash in the store, the code handed back once. Bounds are the protocol's (CreateInviteBody).
+// Making and revoking registration invites, one path for the admin panel and the admin CLI: a
+// fresh code, its hash in the store, the code handed back once. Bounds are the protocol's
+// (CreateInviteBody), checked by each caller's parser.
 import { randomUUID } from 'node:crypto';
 import { newInviteCode } from '../auth/invites';
 import type { InviteRecord, InviteSource, Role, Store } from '../db/store';
@@ -47,4 +48,23 @@ export async function makeInvite(
     'invite created',
   );
   return { invite, code };
+}
+
+/** Revokes the invite; false when there is none. `actorId` null: the admin CLI. */
+export async function revokeInvite(
+  store: Store,
+  logger: Logger,
+  id: string,
+  actorId: string | null,
+): Promise<boolean> {
+  if (!(await store.revokeInvite(id))) return false;
+  logger.info(
+    {
+      event: 'invite-revoke',
+      inviteId: id,
+      ...(actorId === null ? { via: 'cli' } : { via: 'panel', actorId }),
+    },
+    'invite revoked',
+  );
+  return true;
 }

@@ -1,6 +1,6 @@
 // Invites made on the server: any number of uses, any expiry in the protocol's bounds, shown as
 // links. They work in every REGISTRATION mode, `closed` included (where the panel's do not).
-import { type InviteRequest, makeInvite } from '../../admin/invites';
+import { type InviteRequest, makeInvite, revokeInvite } from '../../admin/invites';
 import { inviteLink, inviteState } from '../../auth/invites';
 import type { InviteRecord } from '../../db/store';
 import { durationArg, idArg, labelArg, originArg, parseCommandArgs, usesArg } from '../args';
@@ -131,9 +131,9 @@ const revoke: Command = {
   async run(ctx, argv) {
     const { positionals } = parseCommandArgs('revoke-invite', argv, {}, { min: 1, max: 1 });
     const id = idArg('revoke-invite', positionals[0]);
-    if (!(await (await ctx.store()).revokeInvite(id)))
+    if (!(await revokeInvite(await ctx.store(), ctx.logger, id, null))) {
       throw new Refusal(`there is no invite ${id} (see: invites)`);
-    ctx.logger.info({ event: 'invite-revoke', inviteId: id, via: 'cli' }, 'invite revoked');
+    }
     ctx.io.out(`Invite ${id} is revoked.`);
   },
 };

@@ -3,7 +3,7 @@
 // are shared with the admin CLI (server/src/admin/).
 import { Hono } from 'hono';
 import { deleteAccount, disableAccount, enableAccount } from '../../admin/accounts';
-import { makeInvite } from '../../admin/invites';
+import { makeInvite, revokeInvite } from '../../admin/invites';
 import { ApiError, badRequest, notFound } from '../../middleware/errors';
 import { requireAdmin, requireSession } from '../../middleware/session';
 import type { AppEnv, ResolvedDeps } from '../../middleware/types';
@@ -104,11 +104,7 @@ export function adminRoutes(deps: ResolvedDeps): Hono<AppEnv> {
 
   r.post('/invites/:id/revoke', async (c) => {
     const { id } = paramsOf(c, AdminInviteParams);
-    if (!(await store.revokeInvite(id))) throw notFound('invite');
-    logger.info(
-      { event: 'invite-revoke', inviteId: id, via: 'panel', actorId: c.get('user').id },
-      'invite revoked',
-    );
+    if (!(await revokeInvite(store, logger, id, c.get('user').id))) throw notFound('invite');
     return c.body(null, 204);
   });
 
