@@ -64,6 +64,12 @@ describe('parseEnv', () => {
     ).toEqual({ ratePerSec: 5, burst: 9 });
   });
 
+  it('reads REGISTRATION, open by default, and refuses another mode', () => {
+    expect(parseEnv({}).registration).toBe('open');
+    expect(parseEnv({ REGISTRATION: 'closed' }).registration).toBe('closed');
+    expect(() => parseEnv({ REGISTRATION: 'invite-only' })).toThrow(/REGISTRATION/);
+  });
+
   it('refuses half a TLS pair', () => {
     expect(() => parseEnv({ TLS_CERT: 'cert.pem' })).toThrow(ConfigError);
   });

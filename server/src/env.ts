@@ -87,6 +87,8 @@ export const EnvSchema = z.object({
   AVATAR_MAX_BYTES: int(1 * KiB).default(512 * KiB),
   /** Maximum members of a private channel. */
   MAX_CHANNEL_MEMBERS: int(2).default(1000),
+  /** Who may create an account: `open` (anyone), `invite` (an admin's invite link), `closed` (only links made with the admin CLI). */
+  REGISTRATION: z.enum(['open', 'invite', 'closed']).default('open'),
   /** Comma list of usernames that are admins (besides the first registered user). */
   PARLEY_ADMINS: commaList.transform((names) => names.map((n) => n.toLowerCase())),
   /** scrypt cost of the authKey verifier: log2(N). 15 (N=32768, 32 MiB) or more in production. */
@@ -158,6 +160,7 @@ export interface Config {
     avatarMaxBytes: number;
     maxChannelMembers: number;
   };
+  registration: z.infer<typeof EnvSchema>['REGISTRATION'];
   admins: string[];
   scrypt: { logN: number };
   webDist: string;
@@ -238,6 +241,7 @@ export function parseEnv(rawEnv: Record<string, string | undefined> = process.en
       avatarMaxBytes: e.AVATAR_MAX_BYTES,
       maxChannelMembers: e.MAX_CHANNEL_MEMBERS,
     },
+    registration: e.REGISTRATION,
     admins: e.PARLEY_ADMINS,
     scrypt: { logN: e.SCRYPT_LOG_N },
     webDist: e.WEB_DIST ?? DEFAULT_WEB_DIST,

@@ -19,11 +19,18 @@ const REDACT = [
   '*.token',
 ];
 
-/** The relay's logger: JSON lines on stdout, or on `destination` (tests capture them). */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/**
+ * JSON lines on stdout, or on `destination` (the admin CLI writes them to stderr, tests capture
+ * them); `service` names the process in them.
+ */
+export function createLogger(
+  level: string,
+  destination?: DestinationStream,
+  service: 'parley-relay' | 'parley-admin' = 'parley-relay',
+): Logger {
   const options = {
     level,
-    base: { service: 'parley-relay' },
+    base: { service },
     redact: { paths: REDACT, censor: '[redacted]' },
     // Replaces pino's own err serializer, which logs the whole message and stack of an Error and
     // renames the class of an already safe one to "Object".

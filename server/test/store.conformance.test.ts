@@ -10,7 +10,10 @@ import mysql from 'mysql2/promise';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../src/db';
 import {
+  type InviteRecord,
+  InviteUnavailable,
   type LogEntryRecord,
+  type NewInvite,
   type NewMessage,
   type NewUser,
   RecordNotFound,
@@ -26,6 +29,11 @@ interface Harness {
   name: string;
   /** Opens an empty store. */
   open(): Promise<Store>;
+  /**
+   * A second store on the database of the last open(), as a second relay would open it; null for
+   * SQLite, which one process owns (its synchronous driver would block on its own lock).
+   */
+  openSecond(): Promise<Store> | null;
   /** Removes whatever open() created. */
   dispose(): Promise<void>;
 }
@@ -36,6 +44,7 @@ function sqliteHarness(): Harness {
   return {
     name: 'sqlite',
     open: () => openStore(join(dir, `store-${++n}.db`)),
+    openSecond: () => null,
     dispose: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -70,6 +79,7 @@ function mysqlHarness(baseUrl: string): Harness {
       await emptyTables(admin);
       return openStore(storeUrl);
     },
+    openSecond: () => openStore(storeUrl),
     dispose: async () => {
       if (admin === undefined) return;
       await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
@@ -262,6 +272,110 @@ describe.each(harnesses)('$name store', (harness) => {
 
     it('returns null when updating the profile of a missing user', async () => {
       expect(await store.updateProfile(randomUUID(), { displayName: 'x' })).toBeNull();
+    });
+  });
+
+  // ---- invites ----
+
+  describe('invites', () => {
+    function newInvite(extra: Partial<NewInvite> = {}): NewInvite {
+      return {
+        id: randomUUID(),
+        codeHash: randomBytes(32).toString('hex'),
+        source: 'panel',
+        createdBy: null,
+        label: null,
+        username: null,
+        role: 'user',
+        maxUses: 1,
+        expiresAt: 10_000,
+        createdAt: 1_000,
+        ...extra,
+      };
+    }
+    const registerWith = (name: string, invite: InviteRecord, now = 5_000) =>
+      store.createUser(newUser(name), { invite: { id: invite.id, now } });
+
+    it('round-trips an invite, finds it by code hash and lists the newest first', async () => {
+      const admin = await register('alice');
+      const older = await store.createInvite(newInvite({ createdBy: admin.id, label: 'book club' }));
+      const newer = await store.createInvite(
+        newInvite({ source: 'cli', username: 'bob', role: 'admin', maxUses: 3, createdAt: 2_000 }),
+      );
+      expect(older).toMatchObject({ uses: 0, revoked: false, label: 'book club', createdBy: admin.id });
+      expect(await store.getInviteByCodeHash(newer.codeHash)).toEqual(newer);
+      expect(await store.getInvite(older.id)).toEqual(older);
+      expect(await store.getInviteByCodeHash('0'.repeat(64))).toBeNull();
+      expect((await store.listInvites()).map((i) => i.id)).toEqual([newer.id, older.id]);
+    });
+
+    it('refuses a second invite with the same code hash', async () => {
+      const invite = await store.createInvite(newInvite());
+      await expect(store.createInvite(newInvite({ codeHash: invite.codeHash }))).rejects.toBeInstanceOf(
+        UniqueViolation,
+      );
+    });
+
+    it('takes one use per registration, and refuses past maxUses without creating the user', async () => {
+      const invite = await store.createInvite(newInvite({ maxUses: 2 }));
+      await registerWith('ann', invite);
+      await registerWith('ben', invite);
+      await expect(registerWith('cat', invite)).rejects.toBeInstanceOf(InviteUnavailable);
+      expect(await store.getUserByUsername('cat')).toBeNull();
+      expect((await store.getInvite(invite.id))?.uses).toBe(2);
+    });
+
+    it('refuses an expired or revoked invite, and an unknown one', async () => {
+      const expiring = await store.createInvite(newInvite({ expiresAt: 5_000 }));
+      await expect(registerWith('ann', expiring, 5_000)).rejects.toBeInstanceOf(InviteUnavailable);
+      const revoked = await store.createInvite(newInvite());
+      expect(await store.revokeInvite(revoked.id)).toBe(true);
+      expect(await store.revokeInvite(revoked.id)).toBe(true);
+      expect((await store.getInvite(revoked.id))?.revoked).toBe(true);
+      await expect(registerWith('ben', revoked)).rejects.toBeInstanceOf(InviteUnavailable);
+      expect(await store.revokeInvite(randomUUID())).toBe(false);
+      await expect(
+        store.createUser(newUser('cat'), { invite: { id: randomUUID(), now: 5_000 } }),
+      ).rejects.toBeInstanceOf(InviteUnavailable);
+      expect(await store.listUsers()).toEqual([]);
+    });
+
+    it('does not spend a use on a registration that fails (username taken)', async () => {
+      await register('ann');
+      const invite = await store.createInvite(newInvite());
+      await expect(registerWith('ANN', invite)).rejects.toBeInstanceOf(UniqueViolation);
+      expect((await store.getInvite(invite.id))?.uses).toBe(0);
+    });
+
+    it('lets exactly one of many concurrent registrations (on two stores for MySQL) use a single-use invite', async () => {
+      const second = (await harness.openSecond()) ?? store;
+      try {
+        const invite = await store.createInvite(newInvite());
+        const names = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8'];
+        const results = await Promise.allSettled(
+          names.map((name, i) =>
+            (i % 2 === 0 ? store : second).createUser(newUser(name), {
+              invite: { id: invite.id, now: 5_000 },
+            }),
+          ),
+        );
+        const won = results.filter((r) => r.status === 'fulfilled');
+        const lost = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+        expect(won).toHaveLength(1);
+        expect(lost).toHaveLength(names.length - 1);
+        for (const reason of lost) expect(reason).toBeInstanceOf(InviteUnavailable);
+        expect((await store.getInvite(invite.id))?.uses).toBe(1);
+        expect(await store.listUsers()).toHaveLength(1);
+      } finally {
+        if (second !== store) await second.close();
+      }
+    });
+
+    it('keeps an invite when the admin who made it is deleted', async () => {
+      const admin = await register('alice');
+      const invite = await store.createInvite(newInvite({ createdBy: admin.id }));
+      await store.deleteUser(admin.id);
+      expect((await store.getInvite(invite.id))?.createdBy).toBe(admin.id);
     });
   });
 

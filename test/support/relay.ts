@@ -165,7 +165,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 }
 
 /** The test's environment minus every variable the relay reads, so a developer's shell can't leak in. */
-function stripRelayEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+export function stripRelayEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const own = new Set(Object.keys(EnvSchema.shape));
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && !own.has(k)) out[k] = v;

@@ -2,10 +2,14 @@
 // bytes generated on first start and kept in `<DATA_DIR>/server-secret` (mode 0600). Several
 // relays of one deployment must share it, or fake salts would differ between them.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const FILE_NAME = 'server-secret';
+
+export function serverSecretFile(dataDir: string): string {
+  return join(dataDir, FILE_NAME);
+}
 
 export async function loadServerSecret(configured: string | null, dataDir: string): Promise<Uint8Array> {
   if (configured !== null) return new TextEncoder().encode(configured);
@@ -28,4 +32,18 @@ export async function loadServerSecret(configured: string | null, dataDir: strin
     throw err;
   }
   return new Uint8Array(secret);
+}
+
+/**
+ * Replaces the generated secret with 32 new random bytes (the admin CLI's rotate-secret), written
+ * beside the old file and renamed over it, so a relay starting meanwhile reads one or the other.
+ * Relays read the secret at start: each keeps the old one until restarted.
+ */
+export async function rotateServerSecret(dataDir: string): Promise<string> {
+  const path = serverSecretFile(dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const next = `${path}.${process.pid}.new`;
+  await writeFile(next, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  await rename(next, path);
+  return path;
 }

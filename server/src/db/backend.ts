@@ -4,6 +4,7 @@
 import type {
   AvatarRow,
   ChannelRow,
+  InviteRow,
   KtBindingRow,
   KtHeadRow,
   LogRow,
@@ -126,6 +127,19 @@ export interface Queries {
   wipeMessagesOf(senderId: string): Promise<void>;
 
   stats(now: number): Promise<StoreStats>;
+
+  // invites
+  insertInvite(row: InviteRow): Promise<void>;
+  inviteByCodeHash(codeHash: string): Promise<InviteRow | undefined>;
+  inviteById(id: string): Promise<InviteRow | undefined>;
+  /** Newest first. */
+  listInvites(): Promise<InviteRow[]>;
+  revokeInvite(id: string): Promise<void>;
+  /**
+   * One conditional UPDATE: uses + 1 where the invite is unrevoked, unexpired at `now` and not
+   * used up. Whether it took the use; two racing registrations cannot both take the last one.
+   */
+  takeInviteUse(id: string, now: number): Promise<boolean>;
 
   // key transparency
   insertKtBindings(rows: KtBindingRow[]): Promise<void>;

@@ -27,6 +27,7 @@ import { sendFactsFromRow, sendFactsSelection } from './send-facts';
 import type {
   AvatarRow,
   ChannelRow,
+  InviteRow,
   KtBindingRow,
   KtHeadRow,
   LogRow,
@@ -47,6 +48,7 @@ export type QueryTables = Pick<
   | 'avatars'
   | 'channels'
   | 'contactPins'
+  | 'invites'
   | 'ktBindings'
   | 'ktHeads'
   | 'ktLease'
@@ -81,6 +83,7 @@ export abstract class CommonQueries implements Queries {
   abstract insertSenderKeyIfAbsent(row: SenderKeyRow): Promise<void>;
   abstract upsertShares(rows: ShareRow[]): Promise<void>;
   abstract takeKtLease(holder: string, now: number, expiresAt: number): Promise<boolean>;
+  abstract takeInviteUse(id: string, now: number): Promise<boolean>;
 
   async insertUser(row: UserRow): Promise<void> {
     await this.db.insert(this.t.users).values(row);
@@ -457,6 +460,32 @@ export abstract class CommonQueries implements Queries {
       .leftJoin(this.t.ktBindings, eq(this.t.ktBindings.userId, this.t.users.id))
       .where(isNull(this.t.ktBindings.userId))
       .then((rows) => rows.map((r) => r.user));
+  }
+
+  // ---- invites ----
+  async insertInvite(row: InviteRow): Promise<void> {
+    await this.db.insert(this.t.invites).values(row);
+  }
+  inviteByCodeHash(codeHash: string): Promise<InviteRow | undefined> {
+    return first(this.db.select().from(this.t.invites).where(eq(this.t.invites.codeHash, codeHash)).limit(1));
+  }
+  inviteById(id: string): Promise<InviteRow | undefined> {
+    return first(this.db.select().from(this.t.invites).where(eq(this.t.invites.id, id)).limit(1));
+  }
+  listInvites(): Promise<InviteRow[]> {
+    return this.db.select().from(this.t.invites).orderBy(desc(this.t.invites.createdAt), this.t.invites.id);
+  }
+  async revokeInvite(id: string): Promise<void> {
+    await this.db.update(this.t.invites).set({ revoked: true }).where(eq(this.t.invites.id, id));
+  }
+  /** The WHERE of takeInviteUse: the invite may still be used at `now`. */
+  protected inviteUsable(id: string, now: number): SQL | undefined {
+    return and(
+      eq(this.t.invites.id, id),
+      eq(this.t.invites.revoked, false),
+      gt(this.t.invites.expiresAt, now),
+      lt(this.t.invites.uses, this.t.invites.maxUses),
+    );
   }
 
   async stats(now: number): Promise<StoreStats> {

@@ -25,6 +25,8 @@ import {
   type AdminUserRecord,
   type AppendResult,
   type ChannelRecord,
+  type InviteRecord,
+  InviteUnavailable,
   type KtBindingRecord,
   type KtHeadRecord,
   type LogAppend,
@@ -35,6 +37,7 @@ import {
   type MembershipChange,
   type MembershipView,
   type MessageRecord,
+  type NewInvite,
   type NewMessage,
   type NewUser,
   RecordNotFound,
@@ -262,7 +265,7 @@ export class DrizzleStore implements Store {
 
   async createUser(
     user: Omit<NewUser, 'role'>,
-    opts: { forceAdmin?: boolean; pins?: Uint8Array } = {},
+    opts: { forceAdmin?: boolean; pins?: Uint8Array; invite?: { id: string; now: number } } = {},
   ): Promise<UserRecord> {
     const username = user.username.toLowerCase();
     try {
@@ -271,6 +274,9 @@ export class DrizzleStore implements Store {
         // The broadcast lock also serializes registrations, so "first user" is decided once.
         const broadcast = await lockExisting(q, BROADCAST_CHANNEL_ID);
         if ((await q.userByUsername(username)) !== undefined) throw new UniqueViolation('username');
+        if (opts.invite !== undefined && !(await q.takeInviteUse(opts.invite.id, opts.invite.now))) {
+          throw new InviteUnavailable();
+        }
         const first = (await q.countUsers()) === 0;
         const role: Role = first || opts.forceAdmin === true ? 'admin' : 'user';
         const row = userToRow({ ...user, username, role });
@@ -693,6 +699,37 @@ export class DrizzleStore implements Store {
       }
       return missing.length;
     });
+  }
+
+  // ---- invites ----
+
+  async createInvite(invite: NewInvite): Promise<InviteRecord> {
+    const row: InviteRecord = { ...invite, uses: 0, revoked: false };
+    try {
+      await this.#b.write((q) => q.insertInvite(row));
+    } catch (err) {
+      if (this.#b.isUniqueViolation(err)) throw new UniqueViolation('invite');
+      throw err;
+    }
+    return row;
+  }
+
+  async getInviteByCodeHash(codeHash: string): Promise<InviteRecord | null> {
+    return (await this.#b.reads.inviteByCodeHash(codeHash)) ?? null;
+  }
+
+  async getInvite(id: string): Promise<InviteRecord | null> {
+    return (await this.#b.reads.inviteById(id)) ?? null;
+  }
+
+  listInvites(): Promise<InviteRecord[]> {
+    return this.#b.reads.listInvites();
+  }
+
+  async revokeInvite(id: string): Promise<boolean> {
+    if ((await this.#b.reads.inviteById(id)) === undefined) return false;
+    await this.#b.write((q) => q.revokeInvite(id));
+    return true;
   }
 
   // ---- admin ----

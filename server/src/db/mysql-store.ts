@@ -18,6 +18,7 @@ import {
   avatars,
   channels,
   contactPins,
+  invites,
   ktLease,
   readMarkers,
   senderKeyShares,
@@ -95,6 +96,14 @@ class MysqlQueries extends CommonQueries {
       .set({ holder, expiresAt })
       .where(and(eq(ktLease.id, 1), or(eq(ktLease.holder, holder), lt(ktLease.expiresAt, now))));
     return result[0].affectedRows > 0; // changed rows: expiresAt always moves on a renewal
+  }
+  async takeInviteUse(id: string, now: number): Promise<boolean> {
+    // The row lock of the UPDATE re-reads the committed row, so racing takes queue and recheck.
+    const [header] = await this.conn
+      .update(invites)
+      .set({ uses: sql`${invites.uses} + 1` })
+      .where(this.inviteUsable(id, now));
+    return header.affectedRows === 1;
   }
 }
 

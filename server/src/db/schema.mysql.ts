@@ -254,3 +254,29 @@ export const contactPins = mysqlTable('contact_pins', {
     .references(() => users.id, { onDelete: 'cascade' }),
   blob: mediumblob('blob').notNull(),
 });
+
+/**
+ * Registration invites (REGISTRATION=invite|closed). Only a SHA-256 of the code is kept: the
+ * link is shown once, to whoever made it. `uses` moves only inside the registering transaction.
+ */
+export const invites = mysqlTable(
+  'invites',
+  {
+    id: uuid('id').primaryKey(),
+    codeHash: varchar('code_hash', { length: 64 }).notNull(),
+    /** `panel` (an admin in the web app) or `cli` (the admin CLI; the only kind REGISTRATION=closed takes). */
+    source: varchar('source', { length: 8, enum: ['panel', 'cli'] }).notNull(),
+    /** The admin who made it in the panel; null for the CLI. No foreign key: it outlives the admin. */
+    createdBy: uuid('created_by'),
+    label: varchar('label', { length: 64 }),
+    /** The one username that may use it (the CLI's create-user / create-admin); null: any. */
+    username: varchar('username', { length: 32 }),
+    role: varchar('role', { length: 8, enum: ['user', 'admin'] }).notNull(),
+    maxUses: int('max_uses').notNull(),
+    uses: int('uses').notNull(),
+    expiresAt: ms('expires_at').notNull(),
+    revoked: boolean('revoked').notNull(),
+    createdAt: ms('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('invites_code_hash_uq').on(t.codeHash)],
+);

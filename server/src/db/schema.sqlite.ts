@@ -242,3 +242,29 @@ export const contactPins = sqliteTable('contact_pins', {
     .references(() => users.id, { onDelete: 'cascade' }),
   blob: bytes('blob').notNull(),
 });
+
+/**
+ * Registration invites (REGISTRATION=invite|closed). Only a SHA-256 of the code is kept: the
+ * link is shown once, to whoever made it. `uses` moves only inside the registering transaction.
+ */
+export const invites = sqliteTable(
+  'invites',
+  {
+    id: text('id').primaryKey(),
+    codeHash: text('code_hash').notNull(),
+    /** `panel` (an admin in the web app) or `cli` (the admin CLI; the only kind REGISTRATION=closed takes). */
+    source: text('source', { enum: ['panel', 'cli'] }).notNull(),
+    /** The admin who made it in the panel; null for the CLI. No foreign key: it outlives the admin. */
+    createdBy: text('created_by'),
+    label: text('label'),
+    /** The one username that may use it (the CLI's create-user / create-admin); null: any. */
+    username: text('username'),
+    role: text('role', { enum: ['user', 'admin'] }).notNull(),
+    maxUses: integer('max_uses').notNull(),
+    uses: integer('uses').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    revoked: bool('revoked').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('invites_code_hash_uq').on(t.codeHash)],
+);

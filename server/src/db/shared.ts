@@ -5,6 +5,7 @@ import type * as mysql from './schema.mysql';
 import type * as sqlite from './schema.sqlite';
 import type {
   ChannelRecord,
+  InviteRecord,
   LogEntryRecord,
   MemberRecord,
   MessageRecord,
@@ -27,6 +28,7 @@ export type PinsRow = typeof sqlite.contactPins.$inferSelect;
 export type LogRow = typeof sqlite.membershipLog.$inferSelect;
 export type KtBindingRow = typeof sqlite.ktBindings.$inferSelect;
 export type KtHeadRow = typeof sqlite.ktHeads.$inferSelect;
+export type InviteRow = typeof sqlite.invites.$inferSelect;
 
 // Both schemas must infer identical rows, so that one body of logic serves both dialects.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -43,8 +45,26 @@ type RowsMatch = [
   Same<LogRow, typeof mysql.membershipLog.$inferSelect>,
   Same<KtBindingRow, typeof mysql.ktBindings.$inferSelect>,
   Same<KtHeadRow, typeof mysql.ktHeads.$inferSelect>,
+  Same<InviteRow, typeof mysql.invites.$inferSelect>,
+  // An invite record is its row: the store hands rows out as they are.
+  Same<InviteRow, InviteRecord>,
 ];
-export const rowsMatch: RowsMatch = [true, true, true, true, true, true, true, true, true, true, true, true];
+export const rowsMatch: RowsMatch = [
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+];
 
 /** The columns a user update may set. */
 export type UserPatch = Partial<Omit<UserRow, 'id' | 'createdAt'>>;

@@ -16,6 +16,7 @@ import {
   avatars,
   channels,
   contactPins,
+  invites,
   ktLease,
   readMarkers,
   senderKeyShares,
@@ -102,6 +103,13 @@ class SqliteQueries extends CommonQueries {
       .set({ holder, expiresAt })
       .where(and(eq(ktLease.id, 1), or(eq(ktLease.holder, holder), lt(ktLease.expiresAt, now))));
     return result.changes > 0;
+  }
+  async takeInviteUse(id: string, now: number): Promise<boolean> {
+    const result = await this.conn
+      .update(invites)
+      .set({ uses: sql`${invites.uses} + 1` })
+      .where(this.inviteUsable(id, now));
+    return result.changes === 1;
   }
 }
 

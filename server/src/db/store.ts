@@ -176,6 +176,31 @@ export interface KtHeadRecord {
   hash: Uint8Array;
 }
 
+/** Who made an invite: an admin in the web panel, or the admin CLI on the server. */
+export type InviteSource = 'panel' | 'cli';
+
+/** A registration invite (REGISTRATION=invite|closed). The code itself is never stored. */
+export interface InviteRecord {
+  id: string;
+  /** SHA-256 of the code's bytes, hex. */
+  codeHash: string;
+  source: InviteSource;
+  /** The admin who made it in the panel; null for the CLI. */
+  createdBy: string | null;
+  label: string | null;
+  /** The only username that may use it (lower-cased); null: any. */
+  username: string | null;
+  /** The role the new account gets. */
+  role: Role;
+  maxUses: number;
+  uses: number;
+  expiresAt: number;
+  revoked: boolean;
+  createdAt: number;
+}
+
+export type NewInvite = Omit<InviteRecord, 'uses' | 'revoked'>;
+
 export interface AdminUserRecord extends UserRecord {
   messageCount: number;
 }
@@ -203,11 +228,13 @@ export interface Store {
    * Creates the user, makes them admin when they are the first user (or `forceAdmin`), adds them
    * to the broadcast channel (a `join` entry), stores their first pins blob and their key
    * binding (version 1, waiting for the next key-log epoch), all in one transaction. Throws
-   * `UniqueViolation` when the username is taken.
+   * `UniqueViolation` when the username is taken. With `invite`, one use of that invite is taken
+   * in the same transaction, only while it is unrevoked, unexpired at `now` and not used up;
+   * otherwise it throws `InviteUnavailable` and creates nothing.
    */
   createUser(
     user: Omit<NewUser, 'role'>,
-    opts?: { forceAdmin?: boolean; pins?: Uint8Array },
+    opts?: { forceAdmin?: boolean; pins?: Uint8Array; invite?: { id: string; now: number } },
   ): Promise<UserRecord>;
   getUserById(id: string): Promise<UserRecord | null>;
   getUserByUsername(username: string): Promise<UserRecord | null>;
@@ -353,6 +380,16 @@ export interface Store {
   /** Adds a version-1 binding for each account without one (accounts older than the key log). */
   ktBackfill(): Promise<number>;
 
+  // ---- invites ----
+  /** Throws UniqueViolation when the id or code hash exists. */
+  createInvite(invite: NewInvite): Promise<InviteRecord>;
+  getInviteByCodeHash(codeHash: string): Promise<InviteRecord | null>;
+  getInvite(id: string): Promise<InviteRecord | null>;
+  /** Every invite, newest first. */
+  listInvites(): Promise<InviteRecord[]>;
+  /** Marks the invite revoked; false when there is no such invite. */
+  revokeInvite(id: string): Promise<boolean>;
+
   // ---- admin ----
   listUsersForAdmin(): Promise<AdminUserRecord[]>;
   stats(now: number): Promise<StoreStats>;
@@ -363,6 +400,14 @@ export class UniqueViolation extends Error {
   constructor(what: string) {
     super(`${what} already exists`);
     this.name = 'UniqueViolation';
+  }
+}
+
+/** Thrown by createUser when its invite was used up, revoked or expired (perhaps a moment ago). */
+export class InviteUnavailable extends Error {
+  constructor() {
+    super('invite used up, revoked or expired');
+    this.name = 'InviteUnavailable';
   }
 }
 

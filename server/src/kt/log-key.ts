@@ -28,14 +28,23 @@ function fromSeed(seed: Buffer): LogKey {
   return { publicKey, secretKey, fingerprint: ktLogKeyFingerprint(publicKey) };
 }
 
-export async function loadLogKey(file: string): Promise<LogKey> {
+/** The key in `file`, or null when there is none yet (the admin CLI reads it without making one). */
+export async function readLogKey(file: string): Promise<LogKey | null> {
+  let text: string;
   try {
-    const seed = Buffer.from((await readFile(file, 'utf8')).trim(), 'base64url');
-    if (seed.length !== 32) throw new Error(`${file}: not a 32-byte key-log seed`);
-    return fromSeed(seed);
+    text = await readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
   }
+  const seed = Buffer.from(text.trim(), 'base64url');
+  if (seed.length !== 32) throw new Error(`${file}: not a 32-byte key-log seed`);
+  return fromSeed(seed);
+}
+
+export async function loadLogKey(file: string): Promise<LogKey> {
+  const existing = await readLogKey(file);
+  if (existing !== null) return existing;
   await mkdir(dirname(file), { recursive: true });
   const d = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }).d ?? '';
   try {

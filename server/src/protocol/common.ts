@@ -96,6 +96,9 @@ export const ErrorCode = z.enum([
   'stale_key',
   'channel_full',
   'log_conflict',
+  'invite_required',
+  'invite_invalid',
+  'registration_closed',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -106,7 +109,7 @@ export const ErrorBody = z.object({
     message: z.string(),
     /**
      * For `missing_shares`: `{ missing: userId[] }`; for `log_conflict`: `{ length }`; for
-     * `bad_request`: zod issues.
+     * `invite_invalid`: `{ reason }`; for `bad_request`: zod issues.
      */
     details: z.unknown().optional(),
   }),

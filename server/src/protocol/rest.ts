@@ -33,6 +33,48 @@ const KeyBlob = bytes(24 + 16 + 96, MAX_KEY_BLOB_BYTES);
 export const Ciphertext = bytes(24 + 16 + 64, MAX_CIPHERTEXT_BYTES);
 const UserRole = z.enum(['user', 'admin']);
 
+// ---- registration and invites ----
+
+/** An invite code: 16 random bytes (128 bits), unpadded base64url. Only its SHA-256 is stored. */
+export const INVITE_CODE_BYTES = 16;
+export const InviteCode = bytes(INVITE_CODE_BYTES, INVITE_CODE_BYTES);
+/** The web app's route for an invite link: `<origin>/#/register?invite=<code>`. */
+export const INVITE_LINK_HASH = '#/register?invite=';
+export const MAX_INVITE_USES = 1000;
+export const MIN_INVITE_SECONDS = 5 * 60;
+export const MAX_INVITE_SECONDS = 90 * 24 * 3600;
+
+/** REGISTRATION: who may create an account. */
+export const RegistrationMode = z.enum(['open', 'invite', 'closed']);
+export type RegistrationMode = z.infer<typeof RegistrationMode>;
+/** An invite as the admin lists it, whatever the relay's mode. */
+export const InviteState = z.enum(['active', 'expired', 'used_up', 'revoked']);
+export type InviteState = z.infer<typeof InviteState>;
+/**
+ * What an invite code is worth to someone registering now: `not_accepted` is a panel invite under
+ * REGISTRATION=closed, where only the admin CLI's invites work.
+ */
+export const InviteStatus = z.enum(['valid', 'unknown', 'expired', 'used_up', 'revoked', 'not_accepted']);
+export type InviteStatus = z.infer<typeof InviteStatus>;
+/** `details.reason` of an `invite_invalid` refusal. */
+export const InviteRefusal = z.enum(['unknown', 'expired', 'used_up', 'revoked', 'wrong_username']);
+export type InviteRefusal = z.infer<typeof InviteRefusal>;
+
+export const RegistrationQuery = z.strictObject({ invite: InviteCode.optional() });
+export const RegistrationResponse = z.object({
+  mode: RegistrationMode,
+  /** Present when the query named an invite. `username` and `role` only for a valid one. */
+  invite: z
+    .object({
+      status: InviteStatus,
+      username: z.string().nullable(),
+      role: UserRole.nullable(),
+      expiresAt: z.number().nullable(),
+    })
+    .nullable(),
+});
+export type RegistrationResponse = z.infer<typeof RegistrationResponse>;
+
 // ---- accounts ----
 
 export const KdfQuery = z.strictObject({ username: Username });
@@ -53,6 +95,8 @@ export const RegisterBody = z.strictObject({
   recovery: z.strictObject({ authKey: AuthKey, keyBlob: KeyBlob }).optional(),
   /** The first, empty pins blob (DESIGN §7.4): every account has one, so a missing blob is withheld. */
   pins: PinsBlob,
+  /** The code of an invite link; required under REGISTRATION=invite and closed. */
+  invite: InviteCode.optional(),
 });
 export type RegisterBody = z.infer<typeof RegisterBody>;
 
@@ -319,3 +363,31 @@ export const StatsResponse = z.object({
   keyLog: z.object({ fingerprint: z.string(), epoch: z.number().int().nullable() }),
 });
 export type StatsResponse = z.infer<typeof StatsResponse>;
+
+export const AdminInvite = z.object({
+  id: z.uuid(),
+  source: z.enum(['panel', 'cli']),
+  /** Username of the admin who made it in the panel; null for the CLI or a deleted admin. */
+  createdBy: z.string().nullable(),
+  label: z.string().nullable(),
+  /** The only username that may use it; null: any. */
+  username: z.string().nullable(),
+  role: UserRole,
+  maxUses: z.number().int(),
+  uses: z.number().int(),
+  expiresAt: z.number(),
+  createdAt: z.number(),
+  state: InviteState,
+});
+export type AdminInvite = z.infer<typeof AdminInvite>;
+export const AdminInvitesResponse = z.object({ mode: RegistrationMode, invites: z.array(AdminInvite) });
+export type AdminInvitesResponse = z.infer<typeof AdminInvitesResponse>;
+export const CreateInviteBody = z.strictObject({
+  maxUses: z.number().int().min(1).max(MAX_INVITE_USES),
+  expiresInSeconds: z.number().int().min(MIN_INVITE_SECONDS).max(MAX_INVITE_SECONDS),
+  label: z.string().trim().min(1).max(64).optional(),
+});
+/** The code is in this answer only: the relay keeps its hash. */
+export const CreateInviteResponse = z.object({ invite: AdminInvite, code: InviteCode });
+export type CreateInviteResponse = z.infer<typeof CreateInviteResponse>;
+export const AdminInviteParams = z.strictObject({ id: z.uuid() });

@@ -12,6 +12,11 @@ import type { EventBus, RelayEvent, RelayEventListener } from './events';
 import type { Redis } from './redis';
 import type { RedisHealth } from './redis-health';
 
+/** The pub/sub channel every relay of a deployment (and the admin CLI) publishes events on. */
+export function eventsChannel(prefix: string): string {
+  return `${prefix}events`;
+}
+
 export interface RedisEventBusOptions {
   /** Connection for PUBLISH (may be shared with other commands). */
   pub: Redis;
@@ -36,7 +41,7 @@ export class RedisEventBus implements EventBus {
     prefix: string,
     private readonly logger: Logger,
   ) {
-    this.#channel = `${prefix}events`;
+    this.#channel = eventsChannel(prefix);
   }
 
   /** Subscribes and returns the bus. The connections stay owned by the caller. */

@@ -1,8 +1,10 @@
 // Store records as the wire shapes of server/src/protocol (bytes as unpadded base64url).
 
 import { memberEntryToWire } from '@parley/crypto-core';
+import { inviteState } from '../auth/invites';
 import type {
   AdminUserRecord,
+  InviteRecord,
   LogEntryRecord,
   MemberRecord,
   MembershipView,
@@ -11,6 +13,7 @@ import type {
   UserRecord,
 } from '../db/store';
 import type {
+  AdminInvite,
   AdminUser,
   ChannelSummary,
   LogEntry,
@@ -58,6 +61,23 @@ export function toAdminUser(u: AdminUserRecord): AdminUser {
     createdAt: u.createdAt,
     lastSeenAt: u.lastSeenAt,
     messageCount: u.messageCount,
+  };
+}
+
+/** An invite for the admin's list: never the code (the relay has only its hash), nor the hash. */
+export function toAdminInvite(i: InviteRecord, usernames: Map<string, string>, now: number): AdminInvite {
+  return {
+    id: i.id,
+    source: i.source,
+    createdBy: i.createdBy === null ? null : (usernames.get(i.createdBy) ?? null),
+    label: i.label,
+    username: i.username,
+    role: i.role,
+    maxUses: i.maxUses,
+    uses: i.uses,
+    expiresAt: i.expiresAt,
+    createdAt: i.createdAt,
+    state: inviteState(i, now),
   };
 }
 

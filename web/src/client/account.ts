@@ -95,6 +95,8 @@ export interface RegisterInput {
   displayName?: string;
   /** Also create a recovery key; its code is returned once and never stored. */
   withRecovery?: boolean;
+  /** The code of an invite link (REGISTRATION=invite or closed). */
+  invite?: string;
 }
 
 export async function register(
@@ -127,6 +129,7 @@ export async function register(
       bundle: bundleToWire(bundle),
       keyBlob: toBase64(wrapKeys(keys.wrapKey, identity)),
       ...(recovery ? { recovery } : {}),
+      ...(input.invite === undefined ? {} : { invite: input.invite }),
       // Every account starts with an empty pins blob, so that a missing one is withheld (§7.4).
       pins: toBase64(sealPins({ v: 1, version: 1, contacts: {} }, identity)),
     });

@@ -1,10 +1,13 @@
 // Every REST endpoint of the relay, one typed method each (paths as in docs/protocol.md). The only
 // module that knows URLs; bytes stay base64url strings here, crypto happens in the callers.
 import {
+  AdminInvitesResponse,
   AdminUsersResponse,
   AvatarResponse,
   ChannelListResponse,
   ChannelSummary,
+  type CreateInviteBody,
+  CreateInviteResponse,
   DirectoryResponse,
   HistoryResponse,
   KdfResponse,
@@ -22,6 +25,7 @@ import {
   type RecoveryResetBody,
   type RecoverySetBody,
   type RegisterBody,
+  RegistrationResponse,
   type SendBody,
   SendResponse,
   SessionResponse,
@@ -58,6 +62,10 @@ export class Api {
   // ---- accounts ----
   kdf(username: string) {
     return this.http.get('/api/auth/kdf', KdfResponse, { username });
+  }
+  /** The relay's REGISTRATION mode, and what an invite code is worth (without using it). */
+  registration(invite?: string) {
+    return this.http.get('/api/auth/registration', RegistrationResponse, { invite });
   }
   register(body: RegisterRequest): Promise<SessionAnswer> {
     return this.http.post('/api/auth/register', body, SessionResponse);
@@ -198,5 +206,15 @@ export class Api {
   }
   adminStats() {
     return this.http.get('/api/admin/stats', StatsResponse);
+  }
+  adminInvites() {
+    return this.http.get('/api/admin/invites', AdminInvitesResponse);
+  }
+  /** The answer holds the code, once: the relay keeps only its hash. */
+  adminCreateInvite(body: Out<typeof CreateInviteBody>) {
+    return this.http.post('/api/admin/invites', body, CreateInviteResponse);
+  }
+  async adminRevokeInvite(inviteId: string): Promise<void> {
+    await this.http.post(`/api/admin/invites/${enc(inviteId)}/revoke`, {}, Ignored);
   }
 }

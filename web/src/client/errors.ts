@@ -40,6 +40,9 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   stale_key: 409,
   channel_full: 409,
   log_conflict: 409,
+  invite_required: 403,
+  invite_invalid: 403,
+  registration_closed: 403,
   internal: 500,
 };
 

@@ -1,9 +1,10 @@
-// Admin panel (admins only): users with metadata, disable/enable, delete, server statistics, and
-// a plain statement that admins cannot read messages.
+// Admin panel (admins only): users with metadata, disable/enable, delete, server statistics,
+// invites, and a plain statement that admins cannot read messages.
 import { type Component, createSignal, For, onMount, Show } from 'solid-js';
 import { ConfirmDialog } from '../components/Dialog';
 import { FormStatus } from '../components/FormStatus';
 import { Icon } from '../components/Icon';
+import { InvitesSection } from '../components/InvitesSection';
 import { Topbar } from '../components/Topbar';
 import { formatBytes, formatDateTime, formatDuration, viewerTimeZone } from '../lib/format';
 import { createAdminStore } from '../stores/admin';
@@ -126,6 +127,7 @@ export const AdminPage: Component = () => {
               )}
             </Show>
           </section>
+          <InvitesSection admin={admin} />
           <section class="section" aria-labelledby="users-head">
             <h2 id="users-head">Users</h2>
             <div class="table-wrap">

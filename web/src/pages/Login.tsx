@@ -45,7 +45,7 @@ export const LoginPage: Component = () => {
         <AccountSubmit label="Log in" busyLabel="Logging in…" incomplete={!username() || !password()} />
       </form>
       <p class="auth-switch">
-        New here? <a href={routeHref({ name: 'register' })}>Create an account</a>
+        New here? <a href={routeHref({ name: 'register', invite: null })}>Create an account</a>
         <br />
         Forgot your password? <a href={routeHref({ name: 'recover' })}>Use your recovery code</a>
       </p>

@@ -1,15 +1,19 @@
 // Create an account: username rules checked as you type (the protocol's own schema), password
 // strength feedback, and key derivation progress. A recovery code is made and shown once after.
-import { DisplayName, Username } from '@parley/server/protocol';
-import { type Component, createMemo, createSignal } from 'solid-js';
+// The relay's REGISTRATION mode and the link's invite code decide whether the form is offered
+// (lib/registration-notice.ts); the code goes with the registration.
+import { DisplayName, InviteCode, type RegistrationResponse, Username } from '@parley/server/protocol';
+import { type Component, createEffect, createMemo, createSignal, on, Show } from 'solid-js';
 import { AccountSubmit } from '../components/AccountSubmit';
 import { AuthLayout } from '../components/AuthLayout';
 import { FormStatus } from '../components/FormStatus';
 import { NewPasswordField } from '../components/PasswordField';
 import { TextField, UsernameField } from '../components/TextField';
+import { formatDateTime, viewerTimeZone } from '../lib/format';
 import { passwordStrength } from '../lib/password';
+import { registrationPlan } from '../lib/registration-notice';
 import { errorText } from '../stores/announcer';
-import { routeHref } from '../stores/router';
+import { route, routeHref } from '../stores/router';
 import { useSession } from '../stores/session';
 
 export function usernameProblem(value: string): string | null {
@@ -29,6 +33,36 @@ export const RegisterPage: Component = () => {
   const [confirm, setConfirm] = createSignal('');
   const [touched, setTouched] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
+  const [info, setInfo] = createSignal<RegistrationResponse | null>(null);
+
+  const code = createMemo(() => {
+    const r = route();
+    return r.name === 'register' ? r.invite : null;
+  });
+  // A malformed code is not asked about: it is no invite the relay made.
+  createEffect(
+    on(code, async (c) => {
+      setInfo(null);
+      const wellFormed = c !== null && InviteCode.safeParse(c).success;
+      try {
+        const answer = await session.client().api.registration(wellFormed ? c : undefined);
+        const unknown = { status: 'unknown' as const, username: null, role: null, expiresAt: null };
+        setInfo(c !== null && !wellFormed ? { ...answer, invite: unknown } : answer);
+      } catch (err) {
+        // Offer the form; the relay says at submit time what it refuses.
+        setError(`Could not ask the server how it registers: ${errorText(err)}`);
+        setInfo({ mode: 'open', invite: null });
+      }
+    }),
+  );
+  const plan = createMemo(() => {
+    const i = info();
+    return i === null ? null : registrationPlan(i, code());
+  });
+  createEffect(() => {
+    const bound = plan()?.username;
+    if (bound) setUsername(bound);
+  });
 
   const strength = createMemo(() => passwordStrength(password(), [username(), displayName()]));
   const nameProblem = createMemo(() => usernameProblem(username().trim()));
@@ -58,10 +92,12 @@ export const RegisterPage: Component = () => {
     }
     try {
       const name = displayName().trim();
+      const invite = plan()?.sendInvite ? code() : null;
       await session.register({
         username: username().trim(),
         password: password(),
         ...(name ? { displayName: name } : {}),
+        ...(invite ? { invite } : {}),
       });
     } catch (err) {
       setError(errorText(err));
@@ -73,12 +109,50 @@ export const RegisterPage: Component = () => {
       title="Create your account"
       tagline="Your password unlocks your keys. It never leaves this browser."
     >
+      <Show when={plan()} fallback={<div class="spinner" role="status" aria-label="Loading" />}>
+        {(p) => (
+          <>
+            <Show when={p().notice}>
+              {(n) => (
+                <div
+                  class={`banner banner-inline ${n().tone === 'danger' ? 'banner-danger' : 'banner-info'}`}
+                  role={n().tone === 'danger' ? 'alert' : 'status'}
+                  data-testid="registration-notice"
+                >
+                  <div class="banner-body">
+                    <p>
+                      <strong>{n().title}.</strong> {n().text}
+                    </p>
+                    <Show when={p().expiresAt}>
+                      {(at) => <p class="hint">Expires {formatDateTime(at(), viewerTimeZone())}.</p>}
+                    </Show>
+                  </div>
+                </div>
+              )}
+            </Show>
+            <Show when={p().formOpen}>{form(p().username)}</Show>
+          </>
+        )}
+      </Show>
+      <p class="auth-switch">
+        Already have an account? <a href={routeHref({ name: 'login' })}>Log in</a>
+      </p>
+    </AuthLayout>
+  );
+
+  function form(boundUsername: string | null) {
+    return (
       <form onSubmit={submit} novalidate>
         <FormStatus error={error()} />
         <UsernameField
           id="reg-username"
           maxlength={32}
-          hint="3–32 characters: a–z, 0–9, dot, underscore, hyphen. Not case-sensitive."
+          readonly={boundUsername !== null}
+          hint={
+            boundUsername !== null
+              ? 'The invite is for this username.'
+              : '3–32 characters: a–z, 0–9, dot, underscore, hyphen. Not case-sensitive.'
+          }
           problem={nameProblem()}
           value={username()}
           onValue={setUsername}
@@ -119,9 +193,6 @@ export const RegisterPage: Component = () => {
         />
         <AccountSubmit label="Create account" busyLabel="Creating your keys…" />
       </form>
-      <p class="auth-switch">
-        Already have an account? <a href={routeHref({ name: 'login' })}>Log in</a>
-      </p>
-    </AuthLayout>
-  );
+    );
+  }
 };

@@ -1,10 +1,13 @@
-// Admin panel state: the user list with metadata and the server statistics, plus the actions an
-// admin has (disable/enable, delete). Nothing here can reach message contents: the relay has none.
-import type { AdminUser, StatsResponse } from '@parley/server/protocol';
+// Admin panel state: the user list with metadata, the server statistics and the invites, plus the
+// actions an admin has (disable/enable, delete, make and revoke invites). Nothing here can reach
+// message contents: the relay has none. An invite's link exists only in the answer that made it
+// (the relay keeps a hash), so the links made on this page are kept here, in memory, until it closes.
+import type { AdminInvite, AdminUser, RegistrationMode, StatsResponse } from '@parley/server/protocol';
 import { createStore } from 'solid-js/store';
 import type { z } from 'zod';
 import type { ParleyClient } from '../client';
 import { errorText } from './announcer';
+import { routeHref } from './router';
 
 export interface AdminState {
   users: AdminUser[];
@@ -12,6 +15,17 @@ export interface AdminState {
   loading: boolean;
   error: string | null;
   busy: Record<string, boolean>;
+  mode: RegistrationMode | null;
+  invites: AdminInvite[];
+  /** Links of the invites made on this page, by invite id. */
+  links: Record<string, string>;
+  /** The invite made last, whose link the page shows. */
+  lastCreated: string | null;
+}
+
+/** The link that opens this web app's register page with the code. */
+export function inviteLinkHere(code: string): string {
+  return `${location.origin}${location.pathname}${routeHref({ name: 'register', invite: code })}`;
 }
 
 export function createAdminStore(client: ParleyClient) {
@@ -21,6 +35,10 @@ export function createAdminStore(client: ParleyClient) {
     loading: false,
     error: null,
     busy: {},
+    mode: null,
+    invites: [],
+    links: {},
+    lastCreated: null,
   });
 
   const withBusy = async (userId: string, fn: () => Promise<void>) => {
@@ -37,8 +55,12 @@ export function createAdminStore(client: ParleyClient) {
     async load() {
       setState({ loading: true, error: null });
       try {
-        const [users, stats] = await Promise.all([client.api.adminUsers(), client.api.adminStats()]);
-        setState({ users, stats, loading: false });
+        const [users, stats, invites] = await Promise.all([
+          client.api.adminUsers(),
+          client.api.adminStats(),
+          client.api.adminInvites(),
+        ]);
+        setState({ users, stats, mode: invites.mode, invites: invites.invites, loading: false });
       } catch (err) {
         setState({ loading: false, error: errorText(err) });
       }
@@ -50,6 +72,18 @@ export function createAdminStore(client: ParleyClient) {
       });
       void actions.load();
     },
+    async createInvite(input: { maxUses: number; expiresInSeconds: number; label?: string }) {
+      const { invite, code } = await client.api.adminCreateInvite(input);
+      setState('links', invite.id, inviteLinkHere(code));
+      setState('lastCreated', invite.id);
+      setState('invites', (list) => [invite, ...list]);
+    },
+    async revokeInvite(inviteId: string) {
+      await withBusy(inviteId, async () => {
+        await client.api.adminRevokeInvite(inviteId);
+        setState('invites', (i) => i.id === inviteId, 'state', 'revoked');
+      });
+    },
     async remove(userId: string) {
       await withBusy(userId, async () => {
         await client.api.adminDeleteUser(userId);
@@ -60,3 +94,5 @@ export function createAdminStore(client: ParleyClient) {
   };
   return actions;
 }
+
+export type AdminStore = ReturnType<typeof createAdminStore>;

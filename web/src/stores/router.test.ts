@@ -1,3 +1,4 @@
+import { INVITE_LINK_HASH } from '@parley/server/protocol';
 import { describe, expect, it } from 'vitest';
 import { parseRoute, routeHref } from './router';
 
@@ -12,9 +13,21 @@ describe('hash routes', () => {
       { name: 'profile' },
       { name: 'admin' },
       { name: 'login' },
-      { name: 'register' },
+      { name: 'register', invite: null },
+      { name: 'register', invite: 'gPL2HM1S_1ITrZDChQFh8w' },
     ] as const;
     for (const r of routes) expect(parseRoute(routeHref(r))).toEqual(r);
+  });
+
+  it('reads the invite code of a link the admin CLI or panel made', () => {
+    expect(parseRoute('#/register?invite=gPL2HM1S_1ITrZDChQFh8w')).toEqual({
+      name: 'register',
+      invite: 'gPL2HM1S_1ITrZDChQFh8w',
+    });
+    expect(parseRoute('#/register?invite=')).toEqual({ name: 'register', invite: null });
+    expect(routeHref({ name: 'register', invite: 'gPL2HM1S_1ITrZDChQFh8w' })).toBe(
+      `${INVITE_LINK_HASH}gPL2HM1S_1ITrZDChQFh8w`,
+    );
   });
 
   it('treats unknown or empty hashes as home', () => {

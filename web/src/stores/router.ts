@@ -5,7 +5,8 @@ import { createSignal } from 'solid-js';
 export type Route =
   | { name: 'home' }
   | { name: 'login' }
-  | { name: 'register' }
+  /** `invite`: the code of an invite link, `#/register?invite=<code>`. */
+  | { name: 'register'; invite: string | null }
   | { name: 'recover' }
   | { name: 'channel'; channelId: string; panel: 'members' | null }
   | { name: 'verify'; userId: string; channelId: string | null }
@@ -21,7 +22,7 @@ export function parseRoute(hash: string): Route {
     case 'login':
       return { name: 'login' };
     case 'register':
-      return { name: 'register' };
+      return { name: 'register', invite: params.get('invite') || null };
     case 'recover':
       return { name: 'recover' };
     case 'profile':
@@ -49,6 +50,8 @@ export function routeHref(route: Route): string {
       return `#/c/${e(route.channelId)}${route.panel ? `/${route.panel}` : ''}`;
     case 'verify':
       return `#/verify/${e(route.userId)}${route.channelId ? `?from=${e(route.channelId)}` : ''}`;
+    case 'register':
+      return `#/register${route.invite ? `?invite=${e(route.invite)}` : ''}`;
     default:
       return `#/${route.name}`;
   }

@@ -50,7 +50,12 @@ export interface SessionState {
 export interface SessionActions {
   readonly state: SessionState;
   client(): ParleyClient;
-  register(input: { username: string; password: string; displayName?: string }): Promise<void>;
+  register(input: {
+    username: string;
+    password: string;
+    displayName?: string;
+    invite?: string;
+  }): Promise<void>;
   login(username: string, password: string): Promise<void>;
   recover(input: { username: string; code: string; newPassword: string }): Promise<void>;
   confirmRecoverySaved(): void;

@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AdminUsersResponse, BROADCAST_CHANNEL_ID, ErrorBody, StatsResponse } from '../../protocol';
+import {
+  AdminInvitesResponse,
+  AdminUsersResponse,
+  BROADCAST_CHANNEL_ID,
+  CreateInviteResponse,
+  ErrorBody,
+  RegistrationResponse,
+  StatsResponse,
+} from '../../protocol';
 import { createHarness, type Harness, storeSnapshot, type TestUser, uuid } from '../testing';
 
 let h: Harness;
@@ -22,6 +30,9 @@ describe('admin guard', () => {
       ['POST', `/api/admin/users/${admin.id}/disable`],
       ['POST', `/api/admin/users/${admin.id}/enable`],
       ['DELETE', `/api/admin/users/${admin.id}`],
+      ['GET', '/api/admin/invites'],
+      ['POST', '/api/admin/invites'],
+      ['POST', `/api/admin/invites/${uuid()}/revoke`],
     ];
     const before = await storeSnapshot(h);
     for (const [method, path] of routes) {
@@ -99,5 +110,81 @@ describe('GET /api/admin/stats', () => {
     expect(stats).toMatchObject({ users: 2, disabledUsers: 0, connectedSockets: 3, uptimeSeconds: 5 });
     expect(stats.activeSessions).toBe(2);
     expect(stats.channels).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('invites', () => {
+  const create = (body: unknown) => h.request('POST', '/api/admin/invites', { cookie: admin.cookie, body });
+  const list = async () => {
+    const res = await h.request('GET', '/api/admin/invites', { cookie: admin.cookie });
+    expect(res.status).toBe(200);
+    return AdminInvitesResponse.parse(await res.json());
+  };
+
+  it('creates an invite whose code is answered once and never listed', async () => {
+    const res = await create({ maxUses: 5, expiresInSeconds: 86_400, label: ' Book club ' });
+    expect(res.status).toBe(201);
+    const { invite, code } = CreateInviteResponse.parse(await res.json());
+    expect(invite).toMatchObject({
+      source: 'panel',
+      createdBy: 'alice',
+      label: 'Book club',
+      username: null,
+      role: 'user',
+      maxUses: 5,
+      uses: 0,
+      expiresAt: h.clock.now + 86_400_000,
+      state: 'active',
+    });
+    const listed = await list();
+    expect(listed).toEqual({ mode: 'open', invites: [invite] });
+    const stored = await h.store.getInvite(invite.id);
+    expect(JSON.stringify(listed)).not.toContain(code);
+    expect(JSON.stringify(listed)).not.toContain(stored?.codeHash);
+    expect(JSON.stringify(stored)).not.toContain(code);
+    const info = await h.request('GET', `/api/auth/registration?invite=${code}`);
+    expect(RegistrationResponse.parse(await info.json()).invite?.status).toBe('valid');
+  });
+
+  it('revokes an invite, which then lists as revoked', async () => {
+    const { invite } = CreateInviteResponse.parse(
+      await (await create({ maxUses: 1, expiresInSeconds: 3600 })).json(),
+    );
+    const res = await h.request('POST', `/api/admin/invites/${invite.id}/revoke`, { cookie: admin.cookie });
+    expect(res.status).toBe(204);
+    expect((await list()).invites[0]?.state).toBe('revoked');
+    const unknown = await h.request('POST', `/api/admin/invites/${uuid()}/revoke`, { cookie: admin.cookie });
+    expect(unknown.status).toBe(404);
+  });
+
+  it('lists expired and used-up invites as such', async () => {
+    const made = CreateInviteResponse.parse(
+      await (await create({ maxUses: 1, expiresInSeconds: 600 })).json(),
+    );
+    expect((await h.register('carol', { invite: made.code })).username).toBe('carol');
+    h.clock.now += 1_000;
+    await create({ maxUses: 1, expiresInSeconds: 300 });
+    h.clock.now += 300_000;
+    expect((await list()).invites.map((i) => i.state)).toEqual(['expired', 'used_up']);
+  });
+
+  it('refuses bad invite bodies with 400', async () => {
+    for (const body of [
+      {},
+      { maxUses: 0, expiresInSeconds: 3600 },
+      { maxUses: 1001, expiresInSeconds: 3600 },
+      { maxUses: 1, expiresInSeconds: 60 },
+      { maxUses: 1, expiresInSeconds: 91 * 86_400 },
+      { maxUses: 1.5, expiresInSeconds: 3600 },
+      { maxUses: 1, expiresInSeconds: 3600, label: '' },
+      { maxUses: 1, expiresInSeconds: 3600, role: 'admin' },
+      { maxUses: 1, expiresInSeconds: 3600, username: 'bob' },
+    ]) {
+      const res = await create(body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+    }
+    expect(await h.store.listInvites()).toEqual([]);
+    const bad = await h.request('POST', '/api/admin/invites/nope/revoke', { cookie: admin.cookie });
+    expect(bad.status).toBe(400);
   });
 });

@@ -1,16 +1,26 @@
-// /api/admin: user management and statistics, for admins only. Nothing here exposes message
-// contents; the relay holds only ciphertext anyway.
+// /api/admin: user management, invites and statistics, for admins only. Nothing here exposes
+// message contents; the relay holds only ciphertext anyway. The account actions and invite making
+// are shared with the admin CLI (server/src/admin/).
 import { Hono } from 'hono';
-import { badRequest, notFound } from '../../middleware/errors';
+import { deleteAccount, disableAccount, enableAccount } from '../../admin/accounts';
+import { makeInvite, revokeInvite } from '../../admin/invites';
+import { ApiError, badRequest, notFound } from '../../middleware/errors';
 import { requireAdmin, requireSession } from '../../middleware/session';
 import type { AppEnv, ResolvedDeps } from '../../middleware/types';
-import { paramsOf, refuseQuery } from '../../middleware/validate';
-import { AdminUserParams, type AdminUsersResponse, type StatsResponse } from '../../protocol';
-import { publishMembership } from '../channels/publish';
-import { toAdminUser } from '../views';
+import { jsonBody, paramsOf, refuseQuery } from '../../middleware/validate';
+import {
+  AdminInviteParams,
+  type AdminInvitesResponse,
+  AdminUserParams,
+  type AdminUsersResponse,
+  CreateInviteBody,
+  type CreateInviteResponse,
+  type StatsResponse,
+} from '../../protocol';
+import { toAdminInvite, toAdminUser } from '../views';
 
 export function adminRoutes(deps: ResolvedDeps): Hono<AppEnv> {
-  const { store, logger } = deps;
+  const { store, logger, config } = deps;
   const r = new Hono<AppEnv>();
   r.use('*', requireSession(store, deps.now), requireAdmin);
 
@@ -31,31 +41,70 @@ export function adminRoutes(deps: ResolvedDeps): Hono<AppEnv> {
   r.post('/users/:id/disable', async (c) => {
     const { id } = paramsOf(c, AdminUserParams);
     const actor = c.get('user');
-    await target(id, actor.id, 'disable');
-    await store.setDisabled(id, true);
-    await store.deleteUserSessions(id);
-    deps.events.publish({ type: 'user-closed', userId: id });
-    logger.info({ event: 'user-disable', userId: id, actorId: actor.id }, 'user disabled');
+    await disableAccount(deps, await target(id, actor.id, 'disable'), actor.id);
     return c.body(null, 204);
   });
 
   r.post('/users/:id/enable', async (c) => {
     const { id } = paramsOf(c, AdminUserParams);
     const actor = c.get('user');
-    await target(id, actor.id, 'enable');
-    await store.setDisabled(id, false);
-    logger.info({ event: 'user-enable', userId: id, actorId: actor.id }, 'user enabled');
+    await enableAccount(deps, await target(id, actor.id, 'enable'), actor.id);
     return c.body(null, 204);
   });
 
   r.delete('/users/:id', async (c) => {
     const { id } = paramsOf(c, AdminUserParams);
     const actor = c.get('user');
-    await target(id, actor.id, 'delete');
-    const changes = await store.deleteUser(id);
-    deps.events.publish({ type: 'user-closed', userId: id });
-    for (const change of changes) await publishMembership(deps, change.channel.id, [change.entry], [id]);
-    logger.info({ event: 'user-delete', userId: id, actorId: actor.id }, 'user deleted');
+    await deleteAccount(deps, await target(id, actor.id, 'delete'), actor.id);
+    return c.body(null, 204);
+  });
+
+  r.get('/invites', refuseQuery, async (c) => {
+    const [invites, users] = await Promise.all([store.listInvites(), store.listUsers()]);
+    const names = new Map(users.map((u) => [u.id, u.username]));
+    const now = deps.now();
+    const answer: AdminInvitesResponse = {
+      mode: config.registration,
+      invites: invites.map((i) => toAdminInvite(i, names, now)),
+    };
+    return c.json(answer);
+  });
+
+  r.post('/invites', async (c) => {
+    const body = await jsonBody(c, CreateInviteBody);
+    if (config.registration === 'closed') {
+      throw new ApiError(
+        403,
+        'registration_closed',
+        'registration is closed: only invites made with the admin CLI work (npm run admin -- invite)',
+      );
+    }
+    const actor = c.get('user');
+    const now = deps.now();
+    const { invite, code } = await makeInvite(
+      store,
+      logger,
+      {
+        source: 'panel',
+        createdBy: actor.id,
+        label: body.label ?? null,
+        username: null,
+        role: 'user',
+        maxUses: body.maxUses,
+        expiresInSeconds: body.expiresInSeconds,
+      },
+      now,
+    );
+    const answer: CreateInviteResponse = {
+      invite: toAdminInvite(invite, new Map([[actor.id, actor.username]]), now),
+      code,
+    };
+    return c.json(answer, 201);
+  });
+
+  r.post('/invites/:id/revoke', async (c) => {
+    const { id } = paramsOf(c, AdminInviteParams);
+    if (!(await revokeInvite(store, logger, id, c.get('user').id))) throw notFound('invite');
     return c.body(null, 204);
   });
 

@@ -5,9 +5,10 @@ import { INTERACTIVE_KDF_PARAMS } from '@parley/crypto-core';
 import { Hono } from 'hono';
 import { bundleProblem } from '../../auth/bundle';
 import { fakeSalt } from '../../auth/fake-salt';
+import { inviteCodeHash, inviteStatus } from '../../auth/invites';
 import { clearSessionCookie, resolveSession, sessionTokenFrom, startSession } from '../../auth/sessions';
 import { hashSessionToken } from '../../auth/tokens';
-import { UniqueViolation, type UserRecord } from '../../db/store';
+import { InviteUnavailable, UniqueViolation, type UserRecord } from '../../db/store';
 import { ApiError, badRequest, invalidCredentials } from '../../middleware/errors';
 import { throttle } from '../../middleware/rate-limit';
 import type { AppEnv, ResolvedDeps } from '../../middleware/types';
@@ -21,11 +22,14 @@ import {
   type RecoveryFetchResponse,
   RecoveryResetBody,
   RegisterBody,
+  RegistrationQuery,
+  type RegistrationResponse,
   type SessionResponse,
 } from '../../protocol';
 import { publishMembership } from '../channels/publish';
 import { fromB64, toB64, toMe } from '../views';
 import { authenticate } from './credentials';
+import { admissibleInvite } from './registration';
 
 function sessionResponse(user: UserRecord, keyBlob: Uint8Array = user.keyBlob): SessionResponse {
   return { user: toMe(user), bundle: user.bundle, keyBlob: toB64(keyBlob) };
@@ -45,9 +49,31 @@ export function authRoutes(deps: ResolvedDeps): Hono<AppEnv> {
     return c.json(answer);
   });
 
+  /** The registration mode, and what an invite code is worth, for the register page. */
+  r.get('/registration', async (c) => {
+    const { invite: code } = queryOf(c, RegistrationQuery);
+    let invite: RegistrationResponse['invite'] = null;
+    if (code !== undefined) {
+      const record = await store.getInviteByCodeHash(inviteCodeHash(code));
+      const status = inviteStatus(config.registration, record, deps.now());
+      const valid = status === 'valid' ? record : null;
+      invite = {
+        status,
+        username: valid?.username ?? null,
+        role: valid?.role ?? null,
+        expiresAt: valid?.expiresAt ?? null,
+      };
+    }
+    const answer: RegistrationResponse = { mode: config.registration, invite };
+    return c.json(answer);
+  });
+
   r.post('/register', async (c) => {
     const body = await jsonBody(c, RegisterBody);
     await throttle(deps.limiters.register, [`register:ip:${c.get('clientIp')}`]);
+    const admissible = () =>
+      admissibleInvite(store, config.registration, body.invite, body.username, deps.now());
+    const invite = await admissible();
     const problem = await bundleProblem(body.bundle);
     if (problem !== null) {
       throw badRequest(`bundle refused: ${problem}`, {
@@ -80,15 +106,30 @@ export function authRoutes(deps: ResolvedDeps): Hono<AppEnv> {
           recoveryBlob: recovery?.blob ?? null,
           createdAt: deps.now(),
         },
-        { forceAdmin: config.admins.includes(body.username), pins: fromB64(body.pins) },
+        {
+          forceAdmin: config.admins.includes(body.username) || invite?.role === 'admin',
+          pins: fromB64(body.pins),
+          ...(invite ? { invite: { id: invite.id, now: deps.now() } } : {}),
+        },
       );
     } catch (err) {
       if (err instanceof UniqueViolation) throw taken();
+      if (err instanceof InviteUnavailable) {
+        // Someone took its last use, or it was revoked, since the check above: say which.
+        await admissible();
+      }
       throw err;
     }
     await startSession(c, store, user.id, cookie, deps.now());
     logger.info(
-      { event: 'register', userId: user.id, username: user.username, role: user.role, ip: c.get('clientIp') },
+      {
+        event: 'register',
+        userId: user.id,
+        username: user.username,
+        role: user.role,
+        inviteId: invite?.id ?? null,
+        ip: c.get('clientIp'),
+      },
       'registered',
     );
     await announceBroadcastJoin(deps, user.id);

@@ -4,8 +4,11 @@ import type { MessageRecord } from '../../db/store';
 import type { ResolvedDeps } from '../../middleware/types';
 import { BROADCAST_CHANNEL_ID } from '../../protocol';
 
+/** What publishing needs: the bus and the store (the relay's deps, or the admin CLI's). */
+export type PublishDeps = Pick<ResolvedDeps, 'store' | 'events'>;
+
 export async function publishMembership(
-  deps: ResolvedDeps,
+  deps: PublishDeps,
   channelId: string,
   entries: MessageRecord[],
   removedUserIds: string[],
@@ -26,7 +29,7 @@ export async function publishMembership(
  * included, refreshes every member, so that senders rotate away from the removed user at once.
  */
 async function affectedUsers(
-  deps: ResolvedDeps,
+  deps: PublishDeps,
   channelId: string,
   entries: MessageRecord[],
   removedUserIds: string[],
