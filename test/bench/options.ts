@@ -9,6 +9,7 @@ export const SECTIONS = [
   'memory',
   'store',
   'web',
+  'search',
   'kt',
 ] as const;
 export type Section = (typeof SECTIONS)[number];

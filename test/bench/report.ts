@@ -11,6 +11,7 @@ import type { GroupResults } from './groups';
 import type { LatencyFigures } from './latency';
 import { fmt, printTable } from './measure';
 import type { BenchOptions } from './options';
+import type { SearchFigures } from './search';
 import type { SocketFigures } from './sockets';
 import type { StoreFigures } from './store';
 import type { WebFigures } from './web';
@@ -22,6 +23,7 @@ export interface BenchResults {
   sockets?: SocketFigures[] | undefined;
   store?: StoreFigures | undefined;
   web?: WebFigures | undefined;
+  search?: SearchFigures | undefined;
 }
 
 export interface Target {

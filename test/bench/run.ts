@@ -15,6 +15,8 @@
 //   store    Store.appendMessages at BENCH_STORE_BATCHES vs the raw driver vs single-row autocommit,
 //            on SQLite and MySQL (MYSQL_URL names the server; a fresh database is made and dropped)
 //   web      the built app's critical-path JS/CSS bytes (gzip, brotli), FCP and long tasks in Chromium
+//   search   the browser's search index in Node: ms per 1,000 messages indexed up to
+//            BENCH_SEARCH_MESSAGES (100,000), and query times on the full index
 //   kt       key transparency at BENCH_KT_USERS accounts (minutes; see kt.ts for its options)
 //
 // Options (environment):
@@ -45,6 +47,7 @@ import { runGroupSections } from './groups';
 import { runKtBench } from './kt';
 import { readOptions } from './options';
 import { type BenchResults, printTargets, writeReport } from './report';
+import { runSearchBench } from './search';
 import { printSockets, runSocketSections } from './sockets';
 import { runStoreBench } from './store';
 import { runWebBench } from './web';
@@ -110,6 +113,7 @@ if (sections.has('store')) {
 }
 if (sections.has('web'))
   results.web = await section('web', () => runWebBench({ dist: opts.webDist, loads: opts.webLoads }));
+if (sections.has('search')) results.search = await section('search', async () => runSearchBench());
 if (sections.has('kt')) await section('kt', () => runKtBench());
 
 const { path, targets } = writeReport(
