@@ -572,7 +572,7 @@ export class ParleyClient {
     );
   }
 
-  #react(channelId: string, target: string, emoji: string, on: boolean): Promise<SendResult> {
+  async #react(channelId: string, target: string, emoji: string, on: boolean): Promise<SendResult> {
     if (!isReactionEmoji(emoji)) throw new TypeError(`react: ${emoji} is not one of the reaction emoji`);
     if (!this.#findText(channelId, target)) throw new TrustError('that message cannot be reacted to');
     return this.messages.sendPayload(channelId, { kind: 'reaction', target, emoji, on });
