@@ -269,6 +269,49 @@ describe.skipIf(!chromiumAvailable())('rich messages in Chromium', () => {
     expect(await unlabelledControls(alice)).toEqual([]);
   });
 
+  it('on a touch phone, a tap opens a message’s menu and a long press shows who reacted', async () => {
+    const phoneCtx = await browser.newContext({
+      viewport: { width: 375, height: 760 },
+      hasTouch: true,
+      isMobile: true,
+    });
+    try {
+      await watcher.attach(phoneCtx, 'bob-phone');
+      const phone = await phoneCtx.newPage();
+      await logIn(phone, bobUser);
+      await phone.getByRole('button', { name: 'Open navigation' }).click();
+      await openLaunch(phone);
+      const text = 'Deploy at 6pm, after the review';
+      const msg = row(phone, text);
+      await msg.waitFor({ timeout: 20_000 });
+      const menu = msg.getByRole('toolbar', { name: 'Message actions' });
+      expect(await menu.evaluate((el) => getComputedStyle(el).opacity)).toBe('0');
+      await msg.locator('.msg-body').tap();
+      await expect.poll(() => menu.evaluate((el) => getComputedStyle(el).opacity)).toBe('1');
+      await screenshot(phone, 'rich-phone-menu');
+
+      // A long press on a reaction shows who, and does not toggle it.
+      const chip = msg.getByRole('button', { name: /^👍 1: Alice\. Add yours$/ });
+      await chip.dispatchEvent('pointerdown', { pointerType: 'touch', isPrimary: true });
+      await phone.waitForTimeout(700);
+      await chip.dispatchEvent('pointerup', { pointerType: 'touch', isPrimary: true });
+      await chip.dispatchEvent('click');
+      const who = msg.locator('.reaction.show-who .reaction-who');
+      await who.waitFor();
+      expect(await who.textContent()).toBe('Alice');
+      await screenshot(phone, 'rich-phone-long-press');
+      await phone.waitForTimeout(500);
+      expect(await chip.getAttribute('aria-pressed')).toBe('false');
+      expect(
+        await row(alice, text)
+          .getByRole('button', { name: /^👍 1: You/ })
+          .count(),
+      ).toBe(1);
+    } finally {
+      await phoneCtx.close();
+    }
+  });
+
   it('had no console errors, page errors or CSP violations', () => {
     expect(watcher.problems).toEqual([]);
   });
