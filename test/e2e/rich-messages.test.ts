@@ -29,6 +29,7 @@ describe.skipIf(!chromiumAvailable())('rich messages in Chromium', () => {
   let bob: Page;
   let aliceUser: TestUser;
   let bobUser: TestUser;
+  let carolUser: TestUser;
   const watcher = new ProblemWatcher();
 
   beforeAll(async () => {
@@ -40,13 +41,16 @@ describe.skipIf(!chromiumAvailable())('rich messages in Chromium', () => {
     });
     aliceUser = await makeUser(relay, 'alice', { displayName: 'Alice' });
     bobUser = await makeUser(relay, 'bob', { displayName: 'Bob' });
-    // Older history: an original, many messages, then a reply to the original.
+    carolUser = await makeUser(relay, 'carol', { displayName: 'Carol' });
+    // Older history: an original, many messages, then a reply to the original. Carol joins just
+    // after the original, so she never sees it.
     const group = await aliceUser.client.createGroup('launch');
     await aliceUser.client.invite(group.id, bobUser.id);
     const original = await aliceUser.client.send(group.id, ORIGINAL);
+    await aliceUser.client.invite(group.id, carolUser.id);
     for (let i = 1; i <= FILLERS; i++) await aliceUser.client.send(group.id, `status update ${i}`);
     await aliceUser.client.reply(group.id, original.clientMsgId, OLD_REPLY);
-    for (const u of [aliceUser, bobUser]) u.client.lock();
+    for (const u of [aliceUser, bobUser, carolUser]) u.client.lock();
 
     browser = await launchChromium();
     aliceCtx = await browser.newContext({ viewport: { width: 1200, height: 800 } });
@@ -86,7 +90,11 @@ describe.skipIf(!chromiumAvailable())('rich messages in Chromium', () => {
   const messages = (page: Page) => page.getByLabel(/^Messages in /);
   const composer = (page: Page) => page.locator('#composer-input');
   const nav = (page: Page) => page.getByRole('navigation', { name: 'Channels and direct messages' });
-  const row = (page: Page, text: string) => messages(page).getByRole('article').filter({ hasText: text });
+  /** The message whose own text (not a quote of another) contains `text`. */
+  const row = (page: Page, text: string) =>
+    messages(page)
+      .getByRole('article')
+      .filter({ has: page.locator('.msg-body', { hasText: text }) });
 
   async function openLaunch(page: Page) {
     await nav(page)
@@ -269,16 +277,37 @@ describe.skipIf(!chromiumAvailable())('rich messages in Chromium', () => {
     expect(await unlabelledControls(alice)).toEqual([]);
   });
 
-  it('on a touch phone, a tap opens a message’s menu and a long press shows who reacted', async () => {
+  it('says so when a reply’s original was deleted', async () => {
+    const logo = row(alice, 'Logo:');
+    await logo.hover();
+    await logo.getByRole('button', { name: 'Reply', exact: true }).click();
+    await send(alice, 'Nice logo');
+    const atBob = row(bob, 'Nice logo');
+    await atBob.getByRole('button', { name: /^Show the original message from Bob: Logo:/ }).waitFor({
+      timeout: 15_000,
+    });
+    const original = row(bob, 'Logo:');
+    await original.hover();
+    await original.getByRole('button', { name: 'Delete message' }).click();
+    await bob
+      .getByRole('dialog', { name: 'Delete message?' })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await row(alice, 'Nice logo').getByText('Reply to a message Bob deleted.').waitFor({ timeout: 15_000 });
+    await screenshot(alice, 'rich-reply-to-deleted');
+  });
+
+  it('on a touch phone: a tap opens the menu, a long press shows who reacted, an unseen original says so', async () => {
     const phoneCtx = await browser.newContext({
       viewport: { width: 375, height: 760 },
       hasTouch: true,
       isMobile: true,
     });
     try {
-      await watcher.attach(phoneCtx, 'bob-phone');
+      await watcher.attach(phoneCtx, 'carol-phone');
       const phone = await phoneCtx.newPage();
-      await logIn(phone, bobUser);
+      // Carol, who joined after the original of the old reply.
+      await logIn(phone, carolUser);
       await phone.getByRole('button', { name: 'Open navigation' }).click();
       await openLaunch(phone);
       const text = 'Deploy at 6pm, after the review';
@@ -307,6 +336,16 @@ describe.skipIf(!chromiumAvailable())('rich messages in Chromium', () => {
           .getByRole('button', { name: /^👍 1: You/ })
           .count(),
       ).toBe(1);
+
+      // The old reply's original is from before Carol joined: once all she can see is paged in,
+      // the quote says she cannot see it.
+      const old = row(phone, OLD_REPLY);
+      await old.scrollIntoViewIfNeeded();
+      await old.getByRole('button', { name: /earlier message/ }).click();
+      await old
+        .getByText('Reply to a message you cannot see: it was deleted, or sent before you joined.')
+        .waitFor({ timeout: 20_000 });
+      await screenshot(phone, 'rich-phone-reply-unseen');
     } finally {
       await phoneCtx.close();
     }
