@@ -34,10 +34,16 @@ import { TAGS } from './tags';
 
 /** Longest `text`, in UTF-16 code units (JavaScript string length). */
 export const MAX_TEXT_CHARS = 16_000;
+/** Most user ids one message may mention. */
+export const MAX_MENTIONS = 50;
+/** Longest reaction `emoji`, in UTF-16 code units (an emoji with modifiers and joiners fits). */
+export const MAX_EMOJI_CHARS = 16;
 
 const sentAt = z.int().min(0); // milliseconds since the epoch, from the sender's clock
 const msgRef = z.string().min(1).max(MAX_ID_BYTES); // a clientMsgId in the same channel
 const text = z.string().max(MAX_TEXT_CHARS);
+/** User ids the text mentions (`@username`), resolved by the sender against the channel's members. */
+const mentions = z.array(z.string().min(1).max(MAX_ID_BYTES)).max(MAX_MENTIONS).optional();
 
 /** `mh` (DESIGN §7.3): the sender's verified membership-log head in a group, {index, hash}. */
 export const MembershipHeadSchema = z.object({
@@ -71,7 +77,8 @@ const timeline = {
 /**
  * The decrypted payload, validated on receipt. A discriminated union on `kind`, versioned by `v`;
  * unknown fields are dropped, unknown kinds are rejected (FormatError), so new kinds and fields are
- * additive (`after`, `mh` and `kt` were added under v: 1).
+ * additive (`after`, `mh` and `kt` were added under v: 1, as were `mentions` and `reaction`, which
+ * clients from before them reject as an unknown kind).
  */
 export const PayloadSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -80,10 +87,22 @@ export const PayloadSchema = z.discriminatedUnion('kind', [
     sentAt,
     text,
     replyTo: msgRef.optional(),
+    mentions,
     ...timeline,
   }),
-  z.object({ v: z.literal(1), kind: z.literal('edit'), sentAt, target: msgRef, text, ...timeline }),
+  // Replaces the text of `target`; receivers apply it only when it is signed by the target's sender.
+  z.object({ v: z.literal(1), kind: z.literal('edit'), sentAt, target: msgRef, text, mentions, ...timeline }),
   z.object({ v: z.literal(1), kind: z.literal('delete'), sentAt, target: msgRef, ...timeline }),
+  // Puts (`on`) or takes back one emoji of the sender's on `target`; the newest per sender and emoji wins.
+  z.object({
+    v: z.literal(1),
+    kind: z.literal('reaction'),
+    sentAt,
+    target: msgRef,
+    emoji: z.string().min(1).max(MAX_EMOJI_CHARS),
+    on: z.boolean(),
+    ...timeline,
+  }),
 ]);
 export type Payload = z.infer<typeof PayloadSchema>;
 

@@ -54,6 +54,8 @@ export {
   encryptMessage,
   type KtHeadRef,
   KtHeadRefSchema,
+  MAX_EMOJI_CHARS,
+  MAX_MENTIONS,
   MAX_TEXT_CHARS,
   type MembershipHead,
   MembershipHeadSchema,

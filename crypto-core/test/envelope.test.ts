@@ -17,7 +17,9 @@ import {
   generateSenderKey,
   type IdentityKeys,
   KeyError,
+  MAX_EMOJI_CHARS,
   MAX_ID_BYTES,
+  MAX_MENTIONS,
   MAX_TEXT_CHARS,
   MIN_ENVELOPE_BYTES,
   NONCE_BYTES,
@@ -59,6 +61,9 @@ describe('encryptMessage / decryptMessage', () => {
     { v: 1, kind: 'text', sentAt: 2, text: '', replyTo: 'm-1' },
     { v: 1, kind: 'edit', sentAt: 3, target: 'm-1', text: 'hello!' },
     { v: 1, kind: 'delete', sentAt: 4, target: 'm-1' },
+    { v: 1, kind: 'reaction', sentAt: 5, target: 'm-1', emoji: '👍🏽', on: true },
+    { v: 1, kind: 'text', sentAt: 6, text: 'hi @bob', mentions: ['u-bob'] },
+    { v: 1, kind: 'edit', sentAt: 7, target: 'm-1', text: 'hi @carol', mentions: ['u-carol'] },
   ])('round-trips a $kind payload', (payload) => {
     const ciphertext = encryptMessage({ ...enc, payload });
     expect(decryptMessage({ ...dec, ciphertext })).toEqual(payload);
@@ -162,6 +167,11 @@ describe('payload validation', () => {
       { v: 2, kind: 'text', sentAt: 1, text: 'hi' },
       { v: 1, kind: 'text', sentAt: -1, text: 'hi' },
       { v: 1, kind: 'edit', sentAt: 1, text: 'no target' },
+      { v: 1, kind: 'reaction', sentAt: 1, target: 'm-1', emoji: '👍' },
+      { v: 1, kind: 'reaction', sentAt: 1, target: 'm-1', emoji: '', on: true },
+      { v: 1, kind: 'reaction', sentAt: 1, target: 'm-1', emoji: 'x'.repeat(MAX_EMOJI_CHARS + 1), on: true },
+      { v: 1, kind: 'text', sentAt: 1, text: 'hi', mentions: Array(MAX_MENTIONS + 1).fill('u') },
+      { v: 1, kind: 'text', sentAt: 1, text: 'hi', mentions: [''] },
     ];
     for (const payload of bad) {
       expectError(

@@ -365,6 +365,8 @@ const PAYLOADS: [string, Payload][] = [
   ['m-0002', { v: 1, kind: 'text', sentAt: 1_700_000_001_000, text: 'a reply', replyTo: 'm-0001' }],
   ['m-0003', { v: 1, kind: 'edit', sentAt: 1_700_000_002_000, target: 'm-0001', text: 'Hello, Bob!' }],
   ['m-0004', { v: 1, kind: 'delete', sentAt: 1_700_000_003_000, target: 'm-0002' }],
+  ['m-0010', { v: 1, kind: 'text', sentAt: 1_700_000_005_000, text: 'thanks @bob', mentions: [BOB.id] }],
+  ['m-0011', { v: 1, kind: 'reaction', sentAt: 1_700_000_006_000, target: 'm-0001', emoji: '👍', on: true }],
 ];
 
 /** A group message carrying the timeline fields (DESIGN §7.3): after and the membership head. */

@@ -7,6 +7,7 @@ import './styles/controls.css';
 import './styles/layout.css';
 import './styles/conversation.css';
 import './styles/pages.css';
+import './styles/rich.css';
 
 const root = document.getElementById('root');
 if (root) render(() => <App />, root);

@@ -24,6 +24,7 @@ export type { AlertKind, ChannelAlert } from './alerts';
 export { Api, type HistoryRequest, type RegisterRequest, type SessionAnswer } from './api';
 export { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff';
 export type { Contact, KeyChangeEvent, KeyLogStatus, SafetyNumber } from './contacts';
+export type { EditVersion } from './edits';
 export {
   ApiError,
   ClosedError,
@@ -38,14 +39,26 @@ export {
 export type { FetchLike } from './http';
 export { type ContactCheck, KeyTransparency, type KtHeadRef, type KtState } from './kt';
 export { type AuditResult, type AuditState, auditKeyLog } from './kt-audit';
-export type { MessageStatus, MessageView, SendResult } from './messages';
+export { type MentionToken, mentionedIds, mentionTokens, resolveMention } from './mentions';
+export type { MessageStatus, MessageView, PayloadBody, SendResult } from './messages';
 export {
   type ClientEvents,
   type ClientOptions,
   createClient,
+  type MentionCandidate,
   ParleyClient,
+  type SendOptions,
   type VerifiedMember,
 } from './parley-client';
+export {
+  collectReactions,
+  isReactionEmoji,
+  REACTION_EMOJI,
+  type ReactionEmoji,
+  type ReactionSummary,
+  toggledOn,
+} from './reactions';
+export { enrichTimeline, type ReplyPreview } from './rich-timeline';
 export type { ConnectionEvent, ConnectionState, WebSocketCtor, WebSocketLike } from './socket';
 export { Timeline } from './timeline';
 export { type IntegrityFlag, MAX_CLOCK_SKEW_MS } from './timeline-integrity';

@@ -25,6 +25,7 @@ import type { ChannelAlerts } from './alerts';
 import type { Api, HistoryRequest } from './api';
 import type { Channels } from './channels';
 import type { Contacts } from './contacts';
+import type { EditVersion } from './edits';
 import {
   ApiError,
   ClosedError,
@@ -36,15 +37,26 @@ import {
 } from './errors';
 import type { KeyTransparency, KtHeadRef } from './kt';
 import type { GroupLogs, MembershipHead } from './membership';
+import type { ReactionSummary } from './reactions';
+import type { ReplyPreview } from './rich-timeline';
 import type { MyKey, SenderKeys } from './sender-keys';
 import type { IntegrityFlag } from './timeline-integrity';
 
 /**
  * `deleted`: the sender deleted it (a signed delete); `removed`: the relay dropped its ciphertext
  * without one; `replay`: a second copy of a message shown earlier; `control`: a signed delete,
- * which is not a row of its own.
+ * edit or reaction, which is not a row of its own; `rejected`: an edit signed by someone other
+ * than its target's sender, ignored.
  */
-export type MessageStatus = 'ok' | 'deleted' | 'removed' | 'replay' | 'control' | 'undecryptable' | 'system';
+export type MessageStatus =
+  | 'ok'
+  | 'deleted'
+  | 'removed'
+  | 'replay'
+  | 'control'
+  | 'rejected'
+  | 'undecryptable'
+  | 'system';
 
 export interface MessageView {
   channelId: string;
@@ -59,8 +71,16 @@ export interface MessageView {
   flags?: IntegrityFlag[];
   clientMsgId: string | null;
   keyId: number | null;
-  /** For `ok` text messages. */
+  /** For `ok` text messages: the newest text (after edits). */
   text?: string;
+  /** For an edited `ok` text: every version, oldest (the original) first; the last is `text`. */
+  edits?: EditVersion[];
+  /** For `ok` text: its reactions, one entry per emoji with at least one. */
+  reactions?: ReactionSummary[];
+  /** For `ok` text that answers another (`replyTo`): what this client can see of the original. */
+  reply?: ReplyPreview;
+  /** For `ok` text: its newest version mentions me. */
+  mentionsMe?: boolean;
   /** For `ok`: the whole decrypted payload (text, and later edits, replies, deletions). */
   payload?: Payload;
   /** For `undecryptable`: why. */
@@ -134,6 +154,18 @@ export class Messages {
    */
   sendText(channelId: string, text: string, opts: { clientMsgId?: string } = {}): Promise<SendResult> {
     return this.#send(channelId, opts.clientMsgId ?? newClientMsgId(), { kind: 'text', text });
+  }
+
+  /**
+   * Sends any payload (a text with a reply or mentions, an edit, a reaction) on the same ordered,
+   * acked path as a text: the relay commits it with the next seq before it is acked.
+   */
+  sendPayload(
+    channelId: string,
+    body: PayloadBody,
+    opts: { clientMsgId?: string } = {},
+  ): Promise<SendResult> {
+    return this.#send(channelId, opts.clientMsgId ?? newClientMsgId(), body);
   }
 
   /** Sends the signed delete of one of my messages (DESIGN §7.3: only this deletes it). */
@@ -343,8 +375,12 @@ export class Messages {
   }
 }
 
-/** What a payload says, without the fields every send fills in. */
-type PayloadBody = { kind: 'text'; text: string } | { kind: 'delete'; target: string };
+/** What a payload says, without the fields every send fills in (`v`, `sentAt`, §7.3's context). */
+export type PayloadBody = Payload extends infer P
+  ? P extends Payload
+    ? Omit<P, 'v' | 'sentAt' | 'after' | 'mh' | 'kt'>
+    : never
+  : never;
 
 /** What the sender's view of a channel holds, for `after`. */
 export interface TimelineView {

@@ -14,12 +14,16 @@ import { type AlertKind, type ChannelAlert, ChannelAlerts } from './alerts';
 import { Api } from './api';
 import { Channels } from './channels';
 import { type ContactEvents, Contacts } from './contacts';
+import type { EditVersion } from './edits';
 import { Emitter } from './emitter';
 import { ApiError, LockedError, TrustError } from './errors';
 import type { FetchLike } from './http';
 import { KeyTransparency } from './kt';
 import { GroupLogs } from './membership';
+import { mentionedIds } from './mentions';
 import { Messages, type MessageView, type SendResult } from './messages';
+import { isReactionEmoji, type ReactionSummary, toggledOn } from './reactions';
+import { enrichTimeline } from './rich-timeline';
 import { SenderKeys } from './sender-keys';
 import {
   type ConnectionEvent,
@@ -88,6 +92,22 @@ export interface ClientEvents extends ContactEvents {
    * went back (DESIGN §7.5). Raised once; it is never cleared for the session.
    */
   keyLogAlarm: { reason: string };
+}
+
+export interface SendOptions {
+  /** Reuse this id (a retry of a send that may have reached the relay). */
+  clientMsgId?: string;
+  /** The clientMsgId of the message this one answers. */
+  replyTo?: string;
+  /** User ids to sign in as mentioned; by default the channel's members the text's `@`s name. */
+  mentions?: string[];
+}
+
+/** A member that `@` can name. */
+export interface MentionCandidate {
+  id: string;
+  username: string;
+  displayName: string;
 }
 
 /** A member as the client itself verified it (not as the relay lists it). */
@@ -381,9 +401,92 @@ export class ParleyClient {
 
   // ---- messages ----
 
-  /** Encrypts and sends; resolves once the relay committed it. */
-  async send(channelId: string, text: string, opts: { clientMsgId?: string } = {}): Promise<SendResult> {
-    return this.messages.sendText(channelId, text, opts);
+  /**
+   * Encrypts and sends a text; resolves once the relay committed it. `replyTo` names the message
+   * it answers; the `@username`s of the channel's members are signed in as `mentions` unless the
+   * caller gives its own list.
+   */
+  async send(channelId: string, text: string, opts: SendOptions = {}): Promise<SendResult> {
+    const mentions = opts.mentions ?? this.#mentionsIn(channelId, text);
+    return this.messages.sendPayload(
+      channelId,
+      {
+        kind: 'text',
+        text,
+        ...(opts.replyTo !== undefined ? { replyTo: opts.replyTo } : {}),
+        ...(mentions.length > 0 ? { mentions } : {}),
+      },
+      opts.clientMsgId !== undefined ? { clientMsgId: opts.clientMsgId } : {},
+    );
+  }
+
+  /** A text answering `target` (a clientMsgId of the channel). */
+  reply(
+    channelId: string,
+    target: string,
+    text: string,
+    opts: Omit<SendOptions, 'replyTo'> = {},
+  ): Promise<SendResult> {
+    return this.send(channelId, text, { ...opts, replyTo: target });
+  }
+
+  /**
+   * Replaces the text of one of my messages (held in the timeline) with a signed edit, sent on
+   * the same ordered, acked path as messages. Receivers apply it only because I sent the target.
+   */
+  async edit(channelId: string, target: string, text: string): Promise<SendResult> {
+    const held = this.#findText(channelId, target);
+    if (!held || held.senderId !== this.session.user.id) {
+      throw new TrustError('only your own messages can be edited');
+    }
+    const mentions = this.#mentionsIn(channelId, text);
+    return this.messages.sendPayload(channelId, {
+      kind: 'edit',
+      target,
+      text,
+      ...(mentions.length > 0 ? { mentions } : {}),
+    });
+  }
+
+  /** Every version of a message's text, the original first (one entry when it was never edited). */
+  editHistory(channelId: string, target: string): EditVersion[] {
+    const held = this.#findText(channelId, target);
+    if (held?.payload?.kind !== 'text') return [];
+    return held.edits ?? [{ text: held.payload.text, at: held.payload.sentAt, seq: held.seq }];
+  }
+
+  /** Puts my `emoji` on a message. */
+  react(channelId: string, target: string, emoji: string): Promise<SendResult> {
+    return this.#react(channelId, target, emoji, true);
+  }
+
+  /** Takes my `emoji` back from a message. */
+  unreact(channelId: string, target: string, emoji: string): Promise<SendResult> {
+    return this.#react(channelId, target, emoji, false);
+  }
+
+  /** Puts `emoji` on, or takes it back if I have it on already. */
+  toggleReaction(channelId: string, target: string, emoji: string): Promise<SendResult> {
+    return this.#react(channelId, target, emoji, toggledOn(this.reactions(channelId, target), emoji));
+  }
+
+  /** The reactions on a message, per emoji: count, who, and whether I am one of them. */
+  reactions(channelId: string, target: string): readonly ReactionSummary[] {
+    return this.#findText(channelId, target)?.reactions ?? [];
+  }
+
+  /** The members `@` can name in a channel (everyone but me), as the client verified them. */
+  mentionCandidates(channelId: string): MentionCandidate[] {
+    const me = this.session.user.id;
+    const ids = (this.members(channelId) ?? this.channels.peek(channelId)?.members ?? []).map(
+      (m) => m.userId,
+    );
+    const out: MentionCandidate[] = [];
+    for (const id of ids) {
+      const c = id === me ? undefined : this.contacts.peek(id);
+      if (c) out.push({ id, username: c.username, displayName: c.displayName || c.username });
+    }
+    return out;
   }
 
   /**
@@ -397,10 +500,12 @@ export class ParleyClient {
     const cached = this.#judged.get(channelId);
     if (cached?.key === key) return cached.entries;
     const kind = this.channels.peek(channelId)?.kind ?? 'group';
-    const entries = judgeTimeline(views.timeline(channelId).entries(), {
+    const judged = judgeTimeline(views.timeline(channelId).entries(), {
       kind,
       logEntry: (i) => (log && i < log.length ? log.entries()[i] : undefined),
     });
+    // Edits, reactions and replies only from what the integrity checks let through.
+    const entries = enrichTimeline(judged, this.session.user.id);
     this.#judged.set(channelId, { key, entries });
     return entries;
   }
@@ -460,6 +565,23 @@ export class ParleyClient {
   }
 
   // ---- internals ----
+
+  #findText(channelId: string, clientMsgId: string): MessageView | undefined {
+    return this.timeline(channelId).find(
+      (m) => m.clientMsgId === clientMsgId && m.status === 'ok' && m.payload?.kind === 'text',
+    );
+  }
+
+  async #react(channelId: string, target: string, emoji: string, on: boolean): Promise<SendResult> {
+    if (!isReactionEmoji(emoji)) throw new TypeError(`react: ${emoji} is not one of the reaction emoji`);
+    if (!this.#findText(channelId, target)) throw new TrustError('that message cannot be reacted to');
+    return this.messages.sendPayload(channelId, { kind: 'reaction', target, emoji, on });
+  }
+
+  /** The ids of the channel's members that the text's `@username`s name. */
+  #mentionsIn(channelId: string, text: string): string[] {
+    return mentionedIds(text, this.mentionCandidates(channelId));
+  }
 
   #deps(onProgress?: account.ProgressFn): account.AccountDeps {
     const o = this.#opts;

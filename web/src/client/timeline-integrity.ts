@@ -5,7 +5,9 @@
 // - `after` names the newest message the sender had seen: one held later in the timeline means
 //   the server reordered; one missing where the receiver must have it means it was withheld;
 // - the signed `sentAt` is shown, and a skew of more than 10 minutes from the relay's is flagged;
-// - in a group, membership notices are rendered from the verified log, never from the relay.
+// - in a group, membership notices are rendered from the verified log, never from the relay;
+// - deletes, edits and reactions are messages too (they have seqs and may be named by `after`):
+//   they are judged like the rest and become `control` entries, keeping their flags.
 // Pure: takes the decrypted entries of one channel in seq order and returns what to show.
 import type { MemberEntry } from '@parley/crypto-core';
 import type { MessageView } from './messages';
@@ -64,8 +66,8 @@ export function judgeTimeline(entries: readonly MessageView[], ctx: IntegrityCon
     if (m.status === 'system') return judgeNotice(m, ctx);
     if (m.status === 'deleted') return id !== null && signedDeletes.has(id) ? m : strip(m, 'removed');
     if (m.status !== 'ok' || !m.payload) return m;
-    if (m.payload.kind === 'delete') return { ...m, status: 'control' };
-    if (id !== null && signedDeletes.has(id)) return strip(m, 'deleted');
+    const control = CONTROL_KINDS.has(m.payload.kind);
+    if (!control && id !== null && signedDeletes.has(id)) return strip(m, 'deleted');
 
     const flags: IntegrityFlag[] = [];
     if (Math.abs(m.payload.sentAt - m.sentAt) > MAX_CLOCK_SKEW_MS) flags.push('clock-skew');
@@ -80,9 +82,21 @@ export function judgeTimeline(entries: readonly MessageView[], ctx: IntegrityCon
         flags.push('withheld');
       }
     }
+    if (control) {
+      // Not a row of its own, but still a message of its sender: what the server did around it
+      // is kept, so the conversation can say so where it happened.
+      const shown = flags.filter((f) => f !== 'clock-skew');
+      return shown.length > 0 ? { ...m, status: 'control', flags: shown } : { ...m, status: 'control' };
+    }
     return flags.length > 0 ? { ...m, flags } : m;
   });
 }
+
+/**
+ * Payload kinds that change another message instead of being one to read (a signed delete, an
+ * edit, a reaction): status `control`, applied by rich-timeline.ts.
+ */
+const CONTROL_KINDS: ReadonlySet<string> = new Set(['delete', 'edit', 'reaction']);
 
 /** A group notice as the verified log tells it; anything the log does not back is flagged. */
 function judgeNotice(m: MessageView, ctx: IntegrityContext): MessageView {

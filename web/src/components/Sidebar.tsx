@@ -45,6 +45,13 @@ const ChannelLink: Component<{ channel: ChannelSummary }> = (props) => {
     return r.name === 'channel' && r.channelId === props.channel.id;
   };
   const unread = () => chat.state.unread[props.channel.id] ?? 0;
+  const mentions = () => chat.state.mentions[props.channel.id] ?? 0;
+  const label = () => {
+    const parts = [title()];
+    if (unread() > 0) parts.push(`${unread()} unread`);
+    if (mentions() > 0) parts.push(`${mentions()} mention${mentions() === 1 ? '' : 's'} of you`);
+    return parts.join(', ');
+  };
   const peer = () => chat.dmPeer(props.channel.id);
   const title = () => chat.title(props.channel.id);
   return (
@@ -53,7 +60,7 @@ const ChannelLink: Component<{ channel: ChannelSummary }> = (props) => {
         class={`nav-item ${unread() > 0 ? 'unread' : ''}`}
         href={routeHref({ name: 'channel', channelId: props.channel.id, panel: null })}
         aria-current={current() ? 'page' : undefined}
-        aria-label={unread() > 0 ? `${title()}, ${unread()} unread` : title()}
+        aria-label={label()}
         onClick={closeDrawer}
       >
         <Show
@@ -70,6 +77,11 @@ const ChannelLink: Component<{ channel: ChannelSummary }> = (props) => {
         <Show when={peer()?.keyChanged || peer()?.mustReverify || peer()?.keyProblem}>
           <span class="badge badge-warn" title="Security key changed">
             !
+          </span>
+        </Show>
+        <Show when={mentions() > 0}>
+          <span class="mention-badge" aria-hidden="true" data-testid="mention-badge">
+            @{mentions() > 1 ? mentions() : ''}
           </span>
         </Show>
         <Show when={unread() > 0}>

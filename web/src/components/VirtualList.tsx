@@ -34,6 +34,8 @@ export interface VirtualListProps<T> {
   isAnchor?: (item: T) => boolean;
   /** True while older items are loading; when it turns false the top is checked again. */
   loadingOlder?: boolean;
+  /** Brings this item into view, a third of the way down; a new object for each request. */
+  scrollTo?: { key: string } | null;
 }
 
 const OVERSCAN = 600;
@@ -47,6 +49,8 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
   const [viewport, setViewport] = createSignal(600);
   let atBottom = true;
   let anchor: { key: string; delta: number } | null = null;
+  /** An item scrolled to on request: it stays put while the rows around it are measured. */
+  let pinned: { key: string; delta: number } | null = null;
   let adjusting = false;
 
   const keys = createMemo(() => props.items.map((item) => props.itemKey(item)));
@@ -114,7 +118,8 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
       }
     }
     if (changed) {
-      if (!atBottom) captureAnchor();
+      if (pinned) anchor = pinned;
+      else if (!atBottom) captureAnchor();
       setMeasureTick((t) => t + 1);
       restore();
     }
@@ -168,6 +173,27 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
     ),
   );
 
+  createEffect(
+    on(
+      () => props.scrollTo,
+      (req) => {
+        if (!req || indexByKey().get(req.key) === undefined) return;
+        if (atBottom) {
+          atBottom = false;
+          props.onAtBottomChange?.(false);
+        }
+        pinned = { key: req.key, delta: -Math.round(scroller.clientHeight / 3) };
+        anchor = pinned;
+        restore();
+      },
+      { defer: true },
+    ),
+  );
+  // The user moving the view ends the pin.
+  const unpin = () => {
+    pinned = null;
+  };
+
   const maybeLoadOlder = () => {
     if (scroller.scrollTop < (props.topThreshold ?? 400)) props.onReachTop?.();
   };
@@ -180,7 +206,8 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
       atBottom = bottom;
       props.onAtBottomChange?.(bottom);
     }
-    captureAnchor();
+    if (pinned) anchor = pinned;
+    else captureAnchor();
     maybeLoadOlder();
   };
 
@@ -210,6 +237,10 @@ export function VirtualList<T>(props: VirtualListProps<T>): JSX.Element {
       tabindex="0"
       aria-label={props.label}
       onScroll={onScroll}
+      onWheel={unpin}
+      onTouchStart={unpin}
+      onKeyDown={unpin}
+      onPointerDown={unpin}
     >
       <div class="vlist-inner" style={{ height: `${offsets()[offsets().length - 1] ?? 0}px` }}>
         <For each={visible()}>{(key) => <Row rowKey={key} />}</For>

@@ -1,25 +1,56 @@
 // A conversation: header, key-change warnings, the virtualised timeline with paging, typing
-// indicator and the composer (blocked while a member's key change is unresolved).
-import { type Component, createMemo, createSignal, For, Show } from 'solid-js';
+// indicator and the composer (blocked while a member's key change is unresolved). Replies and
+// edits are started from a message's menu and finished in the composer; a reply's quote jumps
+// to the original, paging history in as needed.
+import { type Component, createEffect, createMemo, createSignal, For, on, onCleanup, Show } from 'solid-js';
+import type { MessageView } from '../client';
 import { Avatar } from '../components/Avatar';
 import { ChannelAlerts } from '../components/ChannelAlerts';
-import { Composer } from '../components/Composer';
+import { Composer, type ComposerContext } from '../components/Composer';
 import { ConfirmDialog } from '../components/Dialog';
+import { EditHistoryDialog } from '../components/EditHistoryDialog';
 import { Icon } from '../components/Icon';
 import { KeyChangeBanner } from '../components/KeyChangeBanner';
-import { MessageRow } from '../components/MessageRow';
+import { MessageRow, type RowActions } from '../components/MessageRow';
 import { Topbar } from '../components/Topbar';
 import { VirtualList } from '../components/VirtualList';
 import { viewerTimeZone } from '../lib/format';
+import { notify } from '../stores/announcer';
 import { useChat } from '../stores/chat';
-import { buildRows, type Row } from '../stores/chat-model';
+import { buildRows, isNote, type Row } from '../stores/chat-model';
 import { routeHref } from '../stores/router';
+
+const HIGHLIGHT_MS = 2500;
+
+const snippetOf = (m: MessageView) => {
+  const t = (m.text ?? '').replace(/\s+/g, ' ').trim();
+  return t.length > 100 ? `${t.slice(0, 100)}…` : t;
+};
 
 export const ConversationPage: Component<{ channelId: string }> = (props) => {
   const chat = useChat();
   const timeZone = viewerTimeZone();
   const [toDelete, setToDelete] = createSignal<number | null>(null);
   const [atBottom, setAtBottom] = createSignal(true);
+  const [replying, setReplying] = createSignal<MessageView | null>(null);
+  const [editing, setEditing] = createSignal<MessageView | null>(null);
+  const [historyOf, setHistoryOf] = createSignal<MessageView | null>(null);
+  const [highlight, setHighlight] = createSignal<string | null>(null);
+  const [scrollTo, setScrollTo] = createSignal<{ key: string } | null>(null);
+  let highlightTimer: ReturnType<typeof setTimeout> | undefined;
+  onCleanup(() => clearTimeout(highlightTimer));
+  // Another conversation: whatever was being answered or edited belongs to the last one.
+  createEffect(
+    on(
+      () => props.channelId,
+      () => {
+        setReplying(null);
+        setEditing(null);
+        setHighlight(null);
+      },
+      { defer: true },
+    ),
+  );
   let rowCache = new Map<string, Row>();
   let cacheFor = '';
 
@@ -43,7 +74,7 @@ export const ConversationPage: Component<{ channelId: string }> = (props) => {
   });
   const isEmpty = () =>
     chat.state.history[props.channelId]?.loaded === true &&
-    (chat.state.messages[props.channelId] ?? []).every((m) => m.status === 'system') &&
+    (chat.state.messages[props.channelId] ?? []).every(isNote) &&
     (chat.state.pending[props.channelId] ?? []).length === 0;
 
   const typers = createMemo(() =>
@@ -68,6 +99,92 @@ export const ConversationPage: Component<{ channelId: string }> = (props) => {
       return 'Everyone on this server · encrypted, but not private from its operator';
     const n = (chat.state.verified[props.channelId] ?? c.members).length;
     return `${n} member${n === 1 ? '' : 's'} · end-to-end encrypted`;
+  };
+
+  const composerContext = createMemo((): ComposerContext | null => {
+    const e = editing();
+    if (e?.clientMsgId) {
+      return {
+        kind: 'edit',
+        key: `edit:${e.clientMsgId}`,
+        title: 'Editing your message',
+        snippet: snippetOf(e),
+        text: e.text ?? '',
+        onCancel: () => setEditing(null),
+      };
+    }
+    const r = replying();
+    if (r?.clientMsgId) {
+      return {
+        kind: 'reply',
+        key: `reply:${r.clientMsgId}`,
+        title: `Replying to ${chat.user(r.senderId).displayName}`,
+        snippet: snippetOf(r),
+        onCancel: () => setReplying(null),
+      };
+    }
+    return null;
+  });
+
+  const onSend = (text: string) => {
+    const e = editing();
+    if (e?.clientMsgId) {
+      setEditing(null);
+      if (text !== e.text) void chat.edit(props.channelId, e.clientMsgId, text);
+      return;
+    }
+    const r = replying();
+    setReplying(null);
+    chat.send(props.channelId, text, r?.clientMsgId ? { replyTo: r.clientMsgId } : {});
+  };
+
+  /** Up in an empty composer edits my newest message, as in most messengers. */
+  const editLast = () => {
+    const list = chat.state.messages[props.channelId] ?? [];
+    for (let i = list.length - 1; i >= 0; i--) {
+      const m = list[i];
+      if (m?.status === 'ok' && m.payload?.kind === 'text' && m.senderId === chat.me().id) {
+        setReplying(null);
+        setEditing(m);
+        return;
+      }
+    }
+  };
+
+  const jumpTo = async (clientMsgId: string) => {
+    const channelId = props.channelId;
+    const found = await chat.locate(channelId, clientMsgId);
+    if (channelId !== props.channelId) return;
+    if (!found) {
+      notify('info', 'You cannot see the original message: it was deleted, or sent before you joined.');
+      return;
+    }
+    setScrollTo({ key: `m:${clientMsgId}` });
+    setHighlight(clientMsgId);
+    clearTimeout(highlightTimer);
+    highlightTimer = setTimeout(() => setHighlight(null), HIGHLIGHT_MS);
+    // Move the focus there too, once the row is rendered, so keyboard and screen-reader users follow.
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() =>
+        document
+          .querySelector<HTMLElement>(`[data-msg-id="${CSS.escape(clientMsgId)}"]`)
+          ?.focus({ preventScroll: true }),
+      ),
+    );
+  };
+
+  const rowActions: RowActions = {
+    onDelete: (seq) => setToDelete(seq),
+    onReply: (m) => {
+      setEditing(null);
+      setReplying(m);
+    },
+    onEdit: (m) => {
+      setReplying(null);
+      setEditing(m);
+    },
+    onHistory: (m) => setHistoryOf(m),
+    onJump: (id) => void jumpTo(id),
   };
 
   const emptyText = () => {
@@ -142,8 +259,15 @@ export const ConversationPage: Component<{ channelId: string }> = (props) => {
             onReachTop={() => void chat.loadOlder(props.channelId)}
             onAtBottomChange={setAtBottom}
             loadingOlder={chat.state.history[props.channelId]?.loading ?? false}
+            scrollTo={scrollTo()}
             renderItem={(row) => (
-              <MessageRow row={row} channelId={props.channelId} timeZone={timeZone} onDelete={setToDelete} />
+              <MessageRow
+                row={row}
+                channelId={props.channelId}
+                timeZone={timeZone}
+                actions={rowActions}
+                highlight={highlight()}
+              />
             )}
           />
           <Show when={isEmpty()}>
@@ -198,11 +322,23 @@ export const ConversationPage: Component<{ channelId: string }> = (props) => {
           >
             <Composer
               label={`Message ${channel()?.kind === 'dm' ? title() : channel()?.kind === 'group' ? `#${title()}` : 'Broadcast'}`}
-              onSend={(text) => chat.send(props.channelId, text)}
+              onSend={onSend}
               onTyping={() => chat.typing(props.channelId)}
+              context={composerContext()}
+              mentionCandidates={() => chat.mentionCandidates(props.channelId)}
+              onEditLast={editLast}
             />
           </Show>
         </Show>
+        <EditHistoryDialog
+          open={historyOf() !== null}
+          versions={(() => {
+            const m = historyOf();
+            return m?.clientMsgId ? chat.editHistory(props.channelId, m.clientMsgId) : [];
+          })()}
+          timeZone={timeZone}
+          onClose={() => setHistoryOf(null)}
+        />
         <ConfirmDialog
           open={toDelete() !== null}
           title="Delete message?"

@@ -44,6 +44,26 @@ function channel(
 const kinds = (rows: Row[]) => rows.map((r) => (r.kind === 'msg' ? `msg${r.continued ? '+' : ''}` : r.kind));
 
 describe('buildRows', () => {
+  it('hides edits and reactions, but keeps a row where the server withheld around one, and forged edits', () => {
+    const rows = buildRows(
+      [
+        msg(1, BOB, T),
+        msg(2, BOB, T + 1000, { status: 'control' }),
+        msg(3, BOB, T + 2000, { status: 'control', flags: ['withheld'] }),
+        msg(4, BOB, T + 3000, { status: 'rejected' }),
+        msg(5, BOB, T + 4000),
+      ],
+      [],
+      'UTC',
+      new Map(),
+    );
+    expect(rows.filter((r) => r.kind === 'msg').map((r) => (r.kind === 'msg' ? r.msg.seq : 0))).toEqual([
+      1, 3, 4, 5,
+    ]);
+    // The notes break a sender's run of messages.
+    expect(kinds(rows)).toEqual(['edge', 'day', 'msg', 'msg', 'msg', 'msg']);
+  });
+
   it('starts with the history edge and puts a day separator before each day', () => {
     const rows = buildRows(
       [msg(1, BOB, T), msg(2, BOB, T + 60_000), msg(3, ME, T + 86_400_000)],

@@ -84,6 +84,8 @@ export interface PendingLike {
   createdAt: number;
   state: 'pending' | 'failed';
   error: string | null;
+  /** The message it answers. */
+  replyTo?: string;
 }
 
 export type Row =
@@ -112,8 +114,9 @@ export function buildRows(
     return row;
   };
   rows.push(keep({ kind: 'edge', key: 'edge' }));
-  // A signed delete is not a row of its own: it turns its target into "deleted".
-  const visible = messages.filter((m) => m.status !== 'control');
+  // A signed delete, an edit or a reaction is not a row of its own: it changes its target. Only
+  // what the server did around one (withheld, reordered) is said where it happened.
+  const visible = messages.filter((m) => m.status !== 'control' || (m.flags?.length ?? 0) > 0);
   const shown =
     channelKind === undefined
       ? visible
@@ -130,8 +133,8 @@ export function buildRows(
     const msg = entry.item;
     const continued =
       prev !== null &&
-      msg.status !== 'system' &&
-      prev.status !== 'system' &&
+      !isNote(msg) &&
+      !isNote(prev) &&
       msg.flags === undefined &&
       prev.senderId === msg.senderId &&
       msg.sentAt - prev.sentAt < 5 * 60_000;
@@ -147,6 +150,11 @@ export function buildRows(
     rows.push(keep({ kind: 'day', key: `day:${today}`, at: Date.now() }));
   for (const p of waiting) rows.push(keep({ kind: 'pending', key: `m:${p.clientMsgId}`, pending: p }));
   return rows;
+}
+
+/** Rows that are a line of their own rather than a message: notices, flagged controls, rejected edits. */
+export function isNote(m: MessageView): boolean {
+  return m.status === 'system' || m.status === 'control' || m.status === 'rejected';
 }
 
 function sameRow(a: Row, b: Row): boolean {

@@ -9,7 +9,9 @@ import {
   type ChannelAlert,
   type ConnectionEvent,
   type Contact,
+  type EditVersion,
   KeyChangeBlockedError,
+  type MentionCandidate,
   type MessageView,
   type ParleyClient,
   type SafetyNumber,
@@ -37,6 +39,8 @@ export interface ChatState {
   pending: Record<string, PendingLike[]>;
   history: Record<string, HistoryState>;
   unread: Record<string, number>;
+  /** Unread messages that mention me, per channel (counted as they arrive). */
+  mentions: Record<string, number>;
   /** channelId → userId → time the indicator expires. */
   typing: Record<string, Record<string, number>>;
   online: Record<string, boolean>;
@@ -76,7 +80,18 @@ export interface ChatActions {
   avatarUrl(userId: string): string | null;
   openChannel(channelId: string | null): void;
   loadOlder(channelId: string): Promise<void>;
-  send(channelId: string, text: string): void;
+  /** Sends a text; `replyTo` names the message it answers. */
+  send(channelId: string, text: string, opts?: { replyTo?: string }): void;
+  /** Replaces the text of one of my messages. */
+  edit(channelId: string, clientMsgId: string, text: string): Promise<void>;
+  /** Every version of a message's text, the original first. */
+  editHistory(channelId: string, clientMsgId: string): EditVersion[];
+  /** Puts my emoji on a message, or takes it back. */
+  toggleReaction(channelId: string, clientMsgId: string, emoji: string): Promise<void>;
+  /** The members `@` can name here. */
+  mentionCandidates(channelId: string): MentionCandidate[];
+  /** Pages older history in until the message is held; false when it never was visible. */
+  locate(channelId: string, clientMsgId: string): Promise<boolean>;
   retry(channelId: string, clientMsgId: string): void;
   discard(channelId: string, clientMsgId: string): void;
   deleteMessage(channelId: string, seq: number): Promise<void>;
@@ -114,6 +129,7 @@ export function ChatProvider(props: {
     pending: {},
     history: {},
     unread: {},
+    mentions: {},
     typing: {},
     online: {},
     connection: { state: client.socket?.state ?? 'idle', attempt: 0 },
@@ -186,6 +202,7 @@ export function ChatProvider(props: {
         delete s.pending[channelId];
         delete s.history[channelId];
         delete s.unread[channelId];
+        delete s.mentions[channelId];
         delete s.typing[channelId];
         delete s.alerts[channelId];
         delete s.verified[channelId];
@@ -225,14 +242,20 @@ export function ChatProvider(props: {
     if (v.seq <= hw) return;
     highWater.set(v.channelId, v.seq);
     if (v.status === 'system' || v.status === 'deleted' || v.senderId === me.id) return;
-    if (v.payload?.kind === 'delete') return; // a signed delete, not a message to read
+    // A signed delete, an edit or a reaction changes another message; it is none to read.
+    const kind = v.payload?.kind;
+    if (kind === 'delete' || kind === 'edit' || kind === 'reaction') return;
+    const mentioned = v.payload?.kind === 'text' && v.payload.mentions?.includes(me.id) === true;
     const visible = state.active === v.channelId && document.visibilityState === 'visible';
     if (visible) markReadSoon(v.channelId);
-    else setState('unread', v.channelId, (n) => (n ?? 0) + 1);
+    else {
+      setState('unread', v.channelId, (n) => (n ?? 0) + 1);
+      if (mentioned) setState('mentions', v.channelId, (n) => (n ?? 0) + 1);
+    }
     const who = actions.user(v.senderId).displayName;
     const where = actions.title(v.channelId);
     const body = v.status === 'ok' ? (v.text ?? '').slice(0, 140) : 'a message that could not be decrypted';
-    announce(`${who} in ${where}: ${body}`);
+    announce(mentioned ? `${who} mentioned you in ${where}: ${body}` : `${who} in ${where}: ${body}`);
     // Someone stopped typing once their message arrives.
     if (v.senderId && state.typing[v.channelId]?.[v.senderId]) {
       setState(
@@ -324,9 +347,9 @@ export function ChatProvider(props: {
   setUsers(client.contacts.list());
   setState('ready', true);
 
-  const sendNow = (channelId: string, clientMsgId: string, text: string) => {
+  const sendNow = (channelId: string, clientMsgId: string, text: string, replyTo?: string) => {
     client
-      .send(channelId, text, { clientMsgId })
+      .send(channelId, text, { clientMsgId, ...(replyTo !== undefined ? { replyTo } : {}) })
       .then(() => {
         setState('pending', channelId, (list) => (list ?? []).filter((p) => p.clientMsgId !== clientMsgId));
       })
@@ -471,7 +494,7 @@ export function ChatProvider(props: {
       }
     },
 
-    send(channelId, text) {
+    send(channelId, text, opts = {}) {
       const clientMsgId = crypto.randomUUID();
       const pending: PendingLike = {
         clientMsgId,
@@ -479,16 +502,57 @@ export function ChatProvider(props: {
         createdAt: Date.now(),
         state: 'pending',
         error: null,
+        ...(opts.replyTo !== undefined ? { replyTo: opts.replyTo } : {}),
       };
       setState('pending', channelId, (list) => [...(list ?? []), pending]);
-      sendNow(channelId, clientMsgId, text);
+      sendNow(channelId, clientMsgId, text, opts.replyTo);
+    },
+
+    async edit(channelId, clientMsgId, text) {
+      try {
+        await client.edit(channelId, clientMsgId, text);
+        announce('Message edited.');
+      } catch (err) {
+        fail(err, 'Could not edit the message');
+      }
+    },
+
+    editHistory(channelId, clientMsgId) {
+      return client.editHistory(channelId, clientMsgId);
+    },
+
+    async toggleReaction(channelId, clientMsgId, emoji) {
+      try {
+        await client.toggleReaction(channelId, clientMsgId, emoji);
+      } catch (err) {
+        fail(err, 'Could not react');
+      }
+    },
+
+    mentionCandidates(channelId) {
+      return client.mentionCandidates(channelId);
+    },
+
+    async locate(channelId, clientMsgId) {
+      const held = () => client.timeline(channelId).some((m) => m.clientMsgId === clientMsgId);
+      // Older pages until it is there or history runs out (the relay serves nothing before my join).
+      for (let pages = 0; pages < 1000 && !held(); pages++) {
+        const h = state.history[channelId];
+        if (h?.loaded && !h.hasMore && !h.loading) break;
+        if (h?.loading) await new Promise((r) => setTimeout(r, 50));
+        else await actions.loadOlder(channelId);
+        if (state.history[channelId]?.error) break;
+      }
+      scheduleFlush(channelId);
+      await Promise.resolve();
+      return held();
     },
 
     retry(channelId, clientMsgId) {
       const p = state.pending[channelId]?.find((x) => x.clientMsgId === clientMsgId);
       if (!p) return;
       setState('pending', channelId, (x) => x.clientMsgId === clientMsgId, { state: 'pending', error: null });
-      sendNow(channelId, clientMsgId, p.text);
+      sendNow(channelId, clientMsgId, p.text, p.replyTo);
     },
 
     discard(channelId, clientMsgId) {
@@ -517,6 +581,7 @@ export function ChatProvider(props: {
       const last = list?.[list.length - 1]?.seq ?? state.channels[channelId]?.lastSeq ?? 0;
       const had = state.unread[channelId] ?? 0;
       setState('unread', channelId, 0);
+      setState('mentions', channelId, 0);
       const c = state.channels[channelId];
       if (last > 0 && (had > 0 || (c && last > c.readSeq))) {
         if (c) setState('channels', channelId, 'readSeq', last);
