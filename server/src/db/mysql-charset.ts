@@ -22,19 +22,20 @@ export async function setDatabaseDefault(conn: Connection, database: string): Pr
   await conn.query(`ALTER DATABASE \`${database}\` CHARACTER SET ${CHARSET} COLLATE ${COLLATION}`);
 }
 
-/** Refuses, naming the statements that fix it, when a table or text column is not utf8mb4_bin. */
+/** Refuses, naming the tables, when a table or text column is not utf8mb4_bin. */
 export async function requireUtf8mb4Tables(conn: Connection, database: string): Promise<void> {
-  const [rows] = await conn.query(
-    `SELECT t.TABLE_NAME AS name FROM information_schema.TABLES t
-      WHERE t.TABLE_SCHEMA = ? AND t.TABLE_TYPE = 'BASE TABLE' AND t.TABLE_NAME NOT IN (?)
-        AND (t.TABLE_COLLATION <> ? OR EXISTS (
-          SELECT 1 FROM information_schema.COLUMNS c
-           WHERE c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME
-             AND c.COLLATION_NAME IS NOT NULL AND c.COLLATION_NAME <> ?))
-      ORDER BY t.TABLE_NAME`,
-    [database, IGNORED_TABLES, COLLATION, COLLATION],
+  // Two plain selections rather than one correlated query: information_schema joins make the
+  // server build temporary tables, and this runs at every start.
+  const [tables] = await conn.query(
+    "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND TABLE_COLLATION <> ?",
+    [database, COLLATION],
   );
-  const wrong = (rows as Array<{ name: string }>).map((r) => r.name);
+  const [columns] = await conn.query(
+    'SELECT TABLE_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND COLLATION_NAME IS NOT NULL AND COLLATION_NAME <> ?',
+    [database, COLLATION],
+  );
+  const rows = [...(tables as Array<{ name: string }>), ...(columns as Array<{ name: string }>)];
+  const wrong = [...new Set(rows.map((r) => r.name))].filter((name) => !IGNORED_TABLES.includes(name)).sort();
   if (wrong.length === 0) return;
   throw new Error(
     `database ${database}: tables ${wrong.join(', ')} are not ${CHARSET} with collation ${COLLATION}, so non-Latin text would be refused; back up the database and convert it as docs/operations.md "MySQL charset" says`,
