@@ -616,6 +616,8 @@ describe.skipIf(!chromiumAvailable())('web app in Chromium', () => {
     await alice.keyboard.press('Enter');
     await chat(alice).waitFor({ timeout: 30_000 });
 
+    // Bob was disabled: the sidebar names him once his lookup (outside the directory) answers.
+    await sidebar(alice).getByRole('link', { name: /Bob/ }).waitFor();
     // Every sidebar entry is reached by Tab, in order, and Enter opens it.
     await alice.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     const path = await tabUntil(alice, (f) => f.inSidebar && f.name.startsWith('planning'));
